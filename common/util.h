@@ -1,0 +1,43 @@
+/* util.h — allocation that never returns NULL, a growable byte buffer and
+ * small string helpers shared by every part of parc. */
+#ifndef PARC_UTIL_H
+#define PARC_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Allocators that abort with a message on out-of-memory, so callers never
+ * check for NULL. Memory is freed with free(). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a new malloc'd string, owned by the caller. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated after len bytes.
+ * Zero-initialise it ({0}) before use; free its data with buf_free. */
+struct buf {
+    char *data;
+    size_t len, cap;
+};
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Gives up ownership: returns the data (never NULL) and empties b. */
+char *buf_take(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Writes all n bytes to fd, retrying on EINTR and short writes. 0 or -1. */
+int write_all(int fd, const void *p, size_t n);
+/* Reads exactly n bytes. 0, or -1 on error or end of file. */
+int read_all(int fd, void *p, size_t n);
+
+/* Monotonic clock in nanoseconds. */
+long long now_ns(void);
+
+#endif

@@ -1,0 +1,1182 @@
+/* executor.c — parc-engine, the process that holds a session. It reads
+ * requests from the front end and runs each cell in a fork of itself: if
+ * the cell succeeds, the fork becomes the executor and this process exits;
+ * if it crashes, exits, is interrupted or runs too long, this process
+ * reports why and carries on with the state from before the cell.
+ *
+ * File descriptors, set up by the front end (engine/client.c):
+ *   0 /dev/null, 1 stdout pipe, 2 stderr pipe,
+ *   3 requests (read), 4 events (write), 5 input answers (read). */
+#include "crash.h"
+#include "guard.h"
+#include "events.h"
+#include "input.h"
+#include "cudatrace.h"
+#include "gpusession.h"
+#include "jit.h"
+#include "magic.h"
+#include "replay.h"
+#include "openmp.h"
+#include "timeit.h"
+#include "timeline.h"
+#include "intercept.h"
+#include "introspect.h"
+#include "session.h"
+#include "spmd.h"
+#include "pool.h"
+#include "rtrace.h"
+#include "split.h"
+#include "util.h"
+#include "wire.h"
+
+#include "config.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define REQ_FD 3
+#define EV_FD 4
+#define IN_FD 5
+
+/* How long an interrupted cell has to end after SIGINT before SIGKILL. */
+#define INTERRUPT_GRACE_MS 300
+
+/* Set by SIGUSR1: the front end asks to interrupt the running cell. */
+static volatile sig_atomic_t interrupt_requested;
+
+static void on_interrupt_request(int sig)
+{
+    (void)sig;
+    interrupt_requested = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                             */
+/* ------------------------------------------------------------------ */
+
+static void send_done_times(struct session *s, const char *status, long long compile_ns, long long run_ns)
+{
+    char pid[32], c[32], r[32];
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    snprintf(c, sizeof c, "%lld", compile_ns);
+    snprintf(r, sizeof r, "%lld", run_ns);
+    wire_sendv(s->ev_fd, EV_DONE, status, pid, c, r, NULL);
+}
+
+static void send_done(struct session *s, const char *status)
+{
+    send_done_times(s, status, 0, 0);
+}
+
+static void send_error(struct session *s, const char *ename, const char *evalue, const char *traceback)
+{
+    char *tb = xstrdup(traceback);
+    size_t n = strlen(tb);
+    while (n && tb[n - 1] == '\n')
+        tb[--n] = 0;
+    wire_sendv(s->ev_fd, EV_ERROR, ename, evalue, tb, NULL);
+    free(tb);
+}
+
+static char *cell_name(int cell_no)
+{
+    return cell_no > 0 ? xasprintf("cell[%d]", cell_no) : xstrdup("the cell");
+}
+
+/* ------------------------------------------------------------------ */
+/* The cell process                                                    */
+/* ------------------------------------------------------------------ */
+
+static void flush_all(void)
+{
+    fflush(NULL);
+}
+
+/* fork() as cells see it: stdio buffers are flushed first, so that output
+ * printed before a fork is not printed again by the child; the child is a
+ * lane of the cell's timeline. */
+static pid_t cell_fork(void)
+{
+    if (guard_fork_allowed() < 0)
+        return -1;
+    return trace_fork(flush_all);
+}
+
+static int count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return 1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* Threads a cell leaves running would go on inside the session and race
+ * with later cells. The session continues in a fork of this process, which
+ * has only the calling thread; the process with the threads exits once the
+ * fork has committed. Returns a fd to close after committing, or -1. */
+static int shed_threads(int cell_no, int omp_workers)
+{
+    /* A thread that was just joined can stay listed in /proc/self/task for
+     * a moment: pthread_join returns when the thread has cleared its tid,
+     * before the kernel has reaped it. Threads that are really finishing
+     * leave within a few milliseconds. libomp keeps its idle workers
+     * (omp_workers of them): they are shed too, without a word. */
+    int n = count_threads() - omp_workers;
+    for (int tries = 0; n > 1 && tries < 50; tries++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+        n = count_threads() - omp_workers;
+    }
+    if (n <= 1 && !omp_workers)
+        return -1;
+    char *name = cell_name(cell_no);
+    if (n > 1)
+        fprintf(stderr,
+                "parc: %d thread%s still running when %s ended: %s stopped. Join threads "
+                "(pthread_join) before a cell ends.\n",
+                n - 1, n - 1 == 1 ? " was" : "s were", name, n - 1 == 1 ? "it was" : "they were");
+    free(name);
+    fflush(NULL);
+    int sync[2];
+    if (pipe(sync) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sync[0]);
+        close(sync[1]);
+        return -1;
+    }
+    if (pid > 0) {
+        /* Wait until the successor has committed (it closes its end). */
+        char c;
+        close(sync[1]);
+        while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    close(sync[0]);
+    return sync[1];
+}
+
+/* Task names in traces: the cell function at addr (rt_symbolize). */
+static const struct jit *symbol_jit;
+
+static const char *symbolize(const void *addr)
+{
+    for (size_t i = 0; i < symbol_jit->nsyms; i++)
+        if (symbol_jit->syms[i].addr == addr)
+            return symbol_jit->syms[i].name;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cells in place (GPU sessions)                                       */
+/* ------------------------------------------------------------------ */
+
+/* A GPU runtime cannot cross fork (gpusession.h): once a cell has brought
+ * one in, later cells run in the executor itself, and a watcher process
+ * forked before each cell holds the session as it was, to report a crash
+ * and carry on in its place (without the GPU's state). */
+
+/* The commit pipe of the in-place cell running now, for its interrupt
+ * handler. */
+static volatile int in_place_commit_fd = -1;
+
+/* SIGUSR1 during an in-place cell: the front end asks to interrupt it. The
+ * cell cannot be stopped and rolled back inside this process: it tells the
+ * watcher and ends, and the watcher carries on. */
+static void on_in_place_interrupt(int sig)
+{
+    (void)sig;
+    if (in_place_commit_fd >= 0)
+        (void)!write(in_place_commit_fd, "I", 1);
+    _exit(130);
+}
+
+/* The executor's signal dispositions between cells. */
+static void executor_signals(void)
+{
+    signal(SIGINT, SIG_IGN);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_interrupt_request;
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        signal(sigs[i], SIG_DFL);
+}
+
+/* An in-place cell that did not compile: the executor carries on. */
+static void in_place_restore(struct session *s, struct buf *err, char *name)
+{
+    buf_free(err);
+    free(name);
+    in_place_commit_fd = -1;
+    executor_signals();
+    send_done(s, "compile_error");
+}
+
+/* After a cell's code: if it brought a GPU runtime into the process, later
+ * cells run in place. Says so once. */
+static void gpu_session_note(struct session *s)
+{
+    if (s->gpu_in_place || s->gpu_lost)
+        return;
+    const char *rt = gpu_session_runtime();
+    if (!rt)
+        return;
+    s->gpu_in_place = 1;
+    fprintf(stderr,
+            "parc: this session now uses the GPU (%s). A GPU's state cannot be copied into a new process, so from "
+            "now on cells run in place: a cell that crashes or is interrupted takes the GPU's state (device memory, "
+            "kernels) with it, and %%replay then rebuilds the session by running its cells again.\n",
+            rt);
+    fflush(stderr);
+}
+
+/* ------------------------------------------------------------------ */
+/* %replay                                                             */
+/* ------------------------------------------------------------------ */
+
+/* While %replay runs cells again, events go nowhere except the cell pids,
+ * which go to the front end (on this fd) so that it sees the session
+ * alive. */
+static int replay_ev_fd = -1;
+
+static int pid_events(const struct session *s)
+{
+    return replay_ev_fd >= 0 ? replay_ev_fd : s->ev_fd;
+}
+
+/* After the cell holding %replay committed: this process becomes a fresh
+ * parc-engine that runs the session's cells again (replay_run). Returns
+ * only if that cannot start. */
+static void replay_exec(struct session *s, int cell_no)
+{
+    s->replay_pending = 0;
+    char *path = replay_save(s);
+    char num[32];
+    snprintf(num, sizeof num, "%d", cell_no);
+    fflush(NULL);
+    if (path)
+        execl("/proc/self/exe", "parc-engine", "--replay", path, num, (char *)NULL);
+    fprintf(stderr, "parc: %%replay: cannot start a fresh session: %s\n", strerror(errno));
+    if (path)
+        unlink(path);
+    free(path);
+}
+
+/* Before a cell that finished becomes the session: what it did to its
+ * process that later cells must not inherit is undone (guard.c); a cell
+ * that cut parc's pipes cannot be the session and ends. Says on stderr
+ * how many fork() calls the process limit refused. */
+static void commit_checks(struct session *s, int cell_no)
+{
+    struct buf why = {0};
+    if (guard_commit(&why) < 0)
+        _exit(GUARD_EXIT_PIPES);
+    buf_free(&why);
+    int refused = guard_forks_refused();
+    if (refused > 0) {
+        char *name = cell_name(cell_no);
+        fprintf(stderr, "parc: fork() failed %d time%s in %s: it reached its limit of %ld processes (%%limit procs).\n",
+                refused, refused == 1 ? "" : "s", name, s->procs_limit);
+        free(name);
+        fflush(stderr);
+    }
+}
+
+/* Compiles and runs the cell in this (forked) process. Returns only if the
+ * cell succeeded and should become the session; otherwise exits. */
+static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback, int quiet, char *code,
+                     int in_place)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+    struct jit_mark *mark = NULL;
+    if (in_place) {
+        in_place_commit_fd = commit_fd;
+        struct sigaction ia = {0};
+        ia.sa_handler = on_in_place_interrupt;
+        sigaction(SIGUSR1, &ia, NULL);
+        mark = jit_mark(s->jit);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    program_invocation_short_name = "parc";
+    if (!in_place)
+        guard_cell_begin(s);
+    crash_install(commit_fd, s->jit, cell_no);
+    rt_commit_fd = commit_fd;
+    rt_install_stdin();
+    timeline_cell_prepare(s);
+
+    char *name = cell_name(cell_no);
+    struct buf err = {0};
+    session_apply_limits(s);
+    int no_compile = 0;
+    long long t0 = now_ns();
+    char *expanded = magic_expand(s, code, cell_no, &err, &no_compile);
+    if (!expanded) {
+        const char *first = err.data ? err.data : "magic failed";
+        const char *nl = strchr(first, '\n');
+        char *evalue = nl ? xstrndup(first, (size_t)(nl - first)) : xstrdup(first);
+        send_error(s, "UsageError", evalue, first);
+        (void)!write(commit_fd, "E", 1);
+        if (in_place) {
+            free(evalue);
+            jit_back_to(s->jit, mark);
+            in_place_restore(s, &err, name);
+            return;
+        }
+        _exit(0);
+    }
+    fflush(stdout);
+    struct jit_cell cell = {0};
+    int rc = no_compile ? 0 : jit_compile(s->jit, expanded, cell_no, quiet, &cell, &err);
+    long long t1 = now_ns();
+    magic_map_lines(s, cell_no > 0 ? name : "cell", &err);
+    if (rc < 0) {
+        const char *first = err.data ? err.data : "error";
+        const char *nl = strchr(first, '\n');
+        char *evalue = nl ? xstrndup(first, (size_t)(nl - first)) : xstrdup(first);
+        send_error(s, "CompileError", evalue, err.data ? err.data : "");
+        (void)!write(commit_fd, "E", 1);
+        if (in_place) {
+            free(evalue);
+            free(expanded);
+            jit_back_to(s->jit, mark);
+            in_place_restore(s, &err, name);
+            return;
+        }
+        _exit(0);
+    }
+    if (err.len) {
+        /* Warnings: the cell still runs. */
+        fputs(err.data, stderr);
+        fflush(stderr);
+    }
+    buf_free(&err);
+    free(name);
+    rt_compile_ns = t1 - t0;
+    timeline_run_begin(s, cell_no);
+    cudatrace_cell_begin();
+    symbol_jit = s->jit;
+    rt_symbolize = symbolize;
+    openmp_cell_begin(s);
+    if (cell.entry)
+        cell.entry();
+    if (!in_place && !guard_is_cell_process()) {
+        /* A process the cell forked came back from the cell's code: it
+         * ends here, as a program's child ends after main. */
+        fflush(NULL);
+        _exit(0);
+    }
+    int omp_workers = openmp_cell_end(s);
+    cudatrace_cell_end(); /* the GPU's work goes on the timeline */
+    rt_cell_end();
+    rt_pools_cell_end(); /* pool workers stop before the cell commits */
+    timeline_run_end(s, cell_no);
+    fflush(NULL);
+    long long t2 = now_ns();
+    jit_mark_free(mark);
+    if (rollback && !in_place) {
+        (void)!write(commit_fd, "R", 1);
+        _exit(0);
+    }
+    if (!in_place)
+        commit_checks(s, cell_no);
+    gpu_session_note(s);
+    s->history = xrealloc(s->history, (s->nhistory + 1) * sizeof *s->history);
+    s->history_cells = xrealloc(s->history_cells, (s->nhistory + 1) * sizeof *s->history_cells);
+    s->history_cells[s->nhistory] = cell_no;
+    s->history[s->nhistory++] = xstrdup(code);
+    int sync = s->gpu_in_place ? -1 : shed_threads(cell_no, omp_workers);
+    signal(SIGPIPE, SIG_IGN); /* a cell may have killed the executor: carry on without it */
+    (void)!write(commit_fd, "C", 1);
+    close(commit_fd);
+    if (sync >= 0)
+        close(sync);
+    if (s->replay_pending)
+        replay_exec(s, cell_no);
+    send_done_times(s, "ok", t1 - t0, t2 - t1);
+    guard_executor_state();
+    executor_signals();
+}
+
+/* ------------------------------------------------------------------ */
+/* Supervising a cell                                                  */
+/* ------------------------------------------------------------------ */
+
+struct outcome {
+    int committed, rolled_back, reported;
+    int timed_out, interrupted;
+    int status; /* from waitpid */
+    long maxrss_kb; /* the cell process's peak resident memory */
+    char where[512];
+    char exec_path[512]; /* the program the cell process exec'd, if it did */
+};
+
+static int pidfd_open(pid_t pid)
+{
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Reads what the cell wrote on the commit pipe. */
+static void read_commit(int fd, struct outcome *o)
+{
+    char buf[512];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf - 1)) > 0) {
+        buf[n] = 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == 'C')
+                o->committed = 1;
+            else if (buf[i] == 'R')
+                o->rolled_back = 1;
+            else if (buf[i] == 'E')
+                o->reported = 1;
+            else if (buf[i] == 'I')
+                o->interrupted = 1; /* an in-place cell's own interrupt handler */
+            else if (buf[i] == 'F')
+                o->reported = 2; /* a failure the runtime reported (rt_cell_fail) */
+            else if (buf[i] == GUARD_EXEC_MARK) {
+                snprintf(o->exec_path, sizeof o->exec_path, "%s", buf + i + 1);
+                i += (ssize_t)strlen(buf + i + 1);
+            }
+            else if (buf[i] == 'X') {
+                snprintf(o->where, sizeof o->where, "%s", buf + i + 1);
+                break;
+            }
+        }
+    }
+}
+
+/* Waits for the cell process pid to commit or end, enforcing the time limit
+ * and interrupt requests. Fills o; kills the cell's process group at the
+ * end unless it committed. */
+static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    int pfd = pidfd_open(pid);
+    fcntl(commit_fd, F_SETFL, O_NONBLOCK);
+    long long start = now_ns(), kill_at = 0;
+    int ended = 0;
+    while (!ended) {
+        struct pollfd p[3] = {{commit_fd, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
+        int r = poll(p, pfd >= 0 ? 3 : 2, 50);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            read_commit(commit_fd, o);
+            if (o->committed)
+                _exit(0); /* the cell is the session now */
+            if (p[0].revents & POLLHUP && !(p[0].revents & POLLIN))
+                p[0].fd = -1;
+        }
+        if (p[1].revents & (POLLHUP | POLLERR)) {
+            /* The front end is gone: end the cell and the session. */
+            killpg(pid, SIGKILL);
+            _exit(0);
+        }
+        if (pfd < 0 || (p[2].revents & POLLIN)) {
+            struct rusage ru;
+            pid_t w = wait4(pid, &o->status, pfd < 0 ? 0 : WNOHANG, &ru);
+            if (w == pid)
+                o->maxrss_kb = ru.ru_maxrss;
+            if (w == pid || (w < 0 && errno == ECHILD))
+                ended = 1;
+        }
+        long long now = now_ns();
+        if (interrupt_requested && !o->interrupted) {
+            interrupt_requested = 0;
+            o->interrupted = 1;
+            killpg(pid, SIGINT);
+            kill_at = now + INTERRUPT_GRACE_MS * 1000000LL;
+        }
+        if (!o->interrupted && !o->timed_out && s->time_limit > 0 &&
+            now - start > (long long)(s->time_limit * 1e9)) {
+            o->timed_out = 1;
+            killpg(pid, SIGKILL);
+        }
+        if (kill_at && now > kill_at) {
+            killpg(pid, SIGKILL);
+            kill_at = 0;
+        }
+    }
+    read_commit(commit_fd, o);
+    if (o->committed)
+        _exit(0);
+    killpg(pid, SIGKILL); /* children the cell left behind */
+    if (pfd >= 0)
+        close(pfd);
+}
+
+/* "300 MB", "4 GB", "1.5 GB". */
+static void format_size(char *out, size_t n, long long bytes)
+{
+    if (bytes >= (1LL << 30))
+        snprintf(out, n, "%.3g GB", (double)bytes / (double)(1LL << 30));
+    else
+        snprintf(out, n, "%.3g MB", (double)bytes / (double)(1LL << 20));
+}
+
+/* Adds to a failed cell's message (before its " — " tail) what limits it
+ * ran into: fork() calls refused by %limit procs, memory near %limit mem.
+ * Takes and returns the malloc'd message. */
+static char *add_notes(const struct session *s, const struct outcome *o, char *evalue)
+{
+    struct buf notes = {0};
+    int refused = guard_forks_refused();
+    if (refused > 0)
+        buf_printf(&notes, "; fork() failed %d time%s: the cell reached its limit of %ld processes (%%limit procs)",
+                   refused, refused == 1 ? "" : "s", s->procs_limit);
+    long long used = (long long)o->maxrss_kb * 1024;
+    if (s->mem_limit > 0 && used >= s->mem_limit / 10 * 7 && !o->interrupted && !o->timed_out) {
+        char a[32], b[32];
+        format_size(a, sizeof a, used);
+        format_size(b, sizeof b, s->mem_limit);
+        buf_printf(&notes, "; it had used %s of its memory limit of %s (%%limit mem), so an allocation probably failed "
+                   "(malloc returned NULL)", a, b);
+    }
+    if (!notes.len)
+        return evalue;
+    const char *dash = strstr(evalue, " — ");
+    size_t head = dash ? (size_t)(dash - evalue) : strlen(evalue);
+    char *r = xasprintf("%.*s%s%s", (int)head, evalue, notes.data, evalue + head);
+    buf_free(&notes);
+    free(evalue);
+    return r;
+}
+
+/* Tells the front end how the cell ended when it did not succeed. */
+static void report(struct session *s, int cell_no, const struct outcome *o)
+{
+    char *name = cell_name(cell_no);
+    char *tail = cell_no > 0 ? xasprintf("the session is as it was before %s.", name)
+                             : xstrdup("the session is as it was before it.");
+    const char *status = "crashed";
+    char *ename = NULL, *evalue = NULL;
+    if (o->rolled_back && WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0) {
+        send_done(s, "ok");
+        goto out;
+    }
+    if (o->reported) {
+        send_done(s, o->reported == 2 ? "crashed" : "compile_error");
+        goto out;
+    }
+    if (o->timed_out) {
+        status = "timeout";
+        ename = xstrdup("TimeoutError");
+        evalue = xasprintf("%s stopped: it ran longer than the time limit of %g s (%%limit time) — %s", name,
+                           s->time_limit, tail);
+    } else if (o->interrupted) {
+        status = "interrupted";
+        ename = xstrdup("KeyboardInterrupt");
+        evalue = xasprintf("%s interrupted — %s", name, tail);
+    } else if (o->exec_path[0] && (WIFEXITED(o->status) || WIFSIGNALED(o->status))) {
+        status = "exited";
+        ename = xstrdup("SystemExit");
+        char how[128];
+        if (WIFEXITED(o->status))
+            snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(o->status));
+        else
+            snprintf(how, sizeof how, "%s", crash_signal_name(WTERMSIG(o->status)));
+        evalue = xasprintf("%s replaced its process with %s (exec), which ended with %s — %s", name, o->exec_path,
+                           how, tail);
+    } else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == GUARD_EXIT_PIPES) {
+        ename = xstrdup("Crash");
+        evalue = xasprintf("%s closed or replaced the file descriptors parc uses to talk to the front end, so it "
+                           "cannot become the session — %s",
+                           name, tail);
+    } else if (WIFEXITED(o->status)) {
+        status = "exited";
+        ename = xstrdup("SystemExit");
+        evalue = xasprintf("%s ended its process with exit status %d (exit() or _exit() in a cell ends only "
+                           "that cell) — %s",
+                           name, WEXITSTATUS(o->status), tail);
+    } else if (WIFSIGNALED(o->status)) {
+        int sig = WTERMSIG(o->status);
+        ename = xstrdup(sig == SIGSEGV ? "SegmentationFault" : "Crash");
+        if (o->where[0])
+            evalue = xasprintf("%s crashed: %s %s — %s", name, crash_signal_name(sig), o->where, tail);
+        else
+            evalue = xasprintf("%s crashed: %s — %s", name, crash_signal_name(sig), tail);
+    } else {
+        ename = xstrdup("Crash");
+        evalue = xasprintf("%s ended abnormally — %s", name, tail);
+    }
+    evalue = add_notes(s, o, evalue);
+    send_error(s, ename, evalue, evalue);
+    send_done(s, status);
+out:
+    free(ename);
+    free(evalue);
+    free(tail);
+    free(name);
+}
+
+/* The watcher took over from the executor that ran cell_no in place and
+ * died: tells the front end how, as the new executor. */
+static void report_in_place(struct session *s, int cell_no, const struct outcome *o)
+{
+    char *name = cell_name(cell_no);
+    char *tail = xasprintf("the session is as it was before %s, but without the GPU's state (device memory, "
+                           "kernels), which cannot outlive its process: %%replay rebuilds it by running the "
+                           "session's cells again.",
+                           name);
+    const char *status = "crashed", *ename = "Crash";
+    char *evalue;
+    if (o->timed_out) {
+        status = "timeout";
+        ename = "TimeoutError";
+        evalue = xasprintf("%s stopped: it ran longer than the time limit of %g s (%%limit time) — %s", name,
+                           s->time_limit, tail);
+    } else if (o->interrupted) {
+        status = "interrupted";
+        ename = "KeyboardInterrupt";
+        evalue = xasprintf("%s interrupted — %s", name, tail);
+    } else if (o->where[0]) {
+        evalue = xasprintf("%s crashed %s — %s", name, o->where, tail);
+    } else {
+        status = "exited";
+        ename = "SystemExit";
+        evalue = xasprintf("%s ended the session's process (exit(), _exit() or a signal) — %s", name, tail);
+    }
+    send_error(s, ename, evalue, evalue);
+    send_done(s, status);
+    free(evalue);
+    free(tail);
+    free(name);
+}
+
+/* The watcher of an in-place cell run by the executor exec: returns only
+ * if the executor died, this process being the executor then; exits if
+ * the cell committed or did not compile. */
+static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cell_no)
+{
+    struct outcome o;
+    memset(&o, 0, sizeof o);
+    int pfd = pidfd_open(exec);
+    long long start = now_ns();
+    int ended = 0;
+    while (!ended) {
+        struct pollfd p[3] = {{commit_fd, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
+        int r = poll(p, pfd >= 0 ? 3 : 2, 50);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            read_commit(commit_fd, &o);
+            if (o.committed || o.reported)
+                _exit(0);
+        }
+        if (p[1].revents & (POLLHUP | POLLERR)) {
+            killpg(exec, SIGKILL);
+            _exit(0);
+        }
+        if ((pfd >= 0 && (p[2].revents & POLLIN)) || (pfd < 0 && kill(exec, 0) < 0))
+            ended = 1;
+        if (!o.timed_out && s->time_limit > 0 && now_ns() - start > (long long)(s->time_limit * 1e9)) {
+            o.timed_out = 1;
+            killpg(exec, SIGKILL);
+        }
+    }
+    read_commit(commit_fd, &o);
+    if (o.committed)
+        _exit(0);
+    killpg(exec, SIGKILL); /* processes the cell left behind */
+    if (pfd >= 0)
+        close(pfd);
+    s->gpu_in_place = 0;
+    s->gpu_lost = 1;
+    report_in_place(s, cell_no, &o);
+}
+
+/* Runs one cell in this process, with a watcher (gpusession.h). */
+static void execute_in_place(struct session *s, int cell_no, int rollback, int quiet, char *code)
+{
+    fflush(NULL);
+    int cp[2], wp[2];
+    if (pipe2(cp, O_CLOEXEC) < 0 || pipe2(wp, O_CLOEXEC) < 0) {
+        send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
+        send_done(s, "crashed");
+        return;
+    }
+    pid_t exec = getpid();
+    /* Forked twice: the watcher is no child of the cell, so that the cell's
+     * wait() never sees it. */
+    pid_t mid = fork();
+    if (mid == 0) {
+        pid_t w = fork();
+        if (w != 0)
+            _exit(w < 0);
+        close(cp[1]);
+        close(wp[0]);
+        setpgid(0, 0);
+        pid_t self = getpid();
+        (void)!write(wp[1], &self, sizeof self);
+        close(wp[1]);
+        watch_in_place(s, exec, cp[0], cell_no);
+        close(cp[0]);
+        return; /* the executor died: this process is the executor now */
+    }
+    close(cp[0]);
+    close(wp[1]);
+    pid_t watcher = -1;
+    if (mid > 0)
+        waitpid(mid, NULL, 0);
+    if (mid < 0 || read(wp[0], &watcher, sizeof watcher) != (ssize_t)sizeof watcher) {
+        close(wp[0]);
+        close(cp[1]);
+        send_error(s, "EngineError", "cannot fork the watcher of the cell", "cannot fork the watcher of the cell");
+        send_done(s, "crashed");
+        return;
+    }
+    close(wp[0]);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d", (int)watcher); /* the front end sees the session alive through it */
+    wire_sendv(pid_events(s), EV_CELL_PID, buf, NULL);
+    interrupt_requested = 0;
+    run_cell(s, cp[1], cell_no, rollback, quiet, code, 1);
+    in_place_commit_fd = -1;
+    close(cp[1]);
+}
+
+/* Runs one cell transactionally. Returns only in the process that is the
+ * session afterwards. */
+static void execute(struct session *s, int cell_no, int rollback, int quiet, char *code)
+{
+    if (s->gpu_in_place) {
+        execute_in_place(s, cell_no, rollback, quiet, code);
+        return;
+    }
+    fflush(NULL);
+    int cp[2];
+    if (pipe2(cp, O_CLOEXEC) < 0) {
+        send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
+        send_done(s, "crashed");
+        return;
+    }
+    interrupt_requested = 0;
+    guard_cell_reset();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(cp[0]);
+        close(cp[1]);
+        send_error(s, "EngineError", "cannot fork the cell process", "cannot fork the cell process");
+        send_done(s, "crashed");
+        return;
+    }
+    if (pid == 0) {
+        close(cp[0]);
+        setpgid(0, 0);
+        run_cell(s, cp[1], cell_no, rollback, quiet, code, 0);
+        return; /* committed: this process is the executor now */
+    }
+    setpgid(pid, pid);
+    close(cp[1]);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d", (int)pid);
+    wire_sendv(pid_events(s), EV_CELL_PID, buf, NULL);
+    struct outcome o;
+    supervise(s, pid, cp[0], &o);
+    close(cp[0]);
+    report(s, cell_no, &o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Other requests                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Runs fn in a throwaway fork (compiling can leave state behind, and some
+ * TinyCC errors end the process). The child writes its answer to a pipe;
+ * returns it malloc'd, or NULL. */
+static char *in_fork(struct session *s, char *(*fn)(struct session *, const char *), const char *arg)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        char *r = fn(s, arg);
+        if (r)
+            write_all(p[1], r, strlen(r));
+        _exit(0);
+    }
+    close(p[1]);
+    struct buf b = {0};
+    char tmp[4096];
+    ssize_t n;
+    while ((n = read(p[0], tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            buf_add(&b, tmp, (size_t)n);
+    close(p[0]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+static char *is_complete_child(struct session *s, const char *code)
+{
+    struct buf err = {0};
+    int no_compile = 0;
+    const char *p = code + strspn(code, " \t");
+    if (*p == '%' && !strchr(p, '\n') && p[1] != '%')
+        return xstrdup("complete"); /* a line magic alone */
+    if (p[0] == '%' && p[1] == '%') {
+        /* A cell magic's body ends with a blank line, as in IPython's
+         * terminal; it is not run here (%%writefile would write). */
+        size_t n = strlen(p);
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        return xstrdup(n >= 2 && p[n - 1] == '\n' && p[n - 2] == '\n' ? "complete" : "incomplete");
+    }
+    char *expanded = magic_expand(s, code, 0, &err, &no_compile);
+    buf_free(&err);
+    if (!expanded || no_compile) {
+        free(expanded);
+        return xstrdup("complete"); /* running it shows what is wrong */
+    }
+    int r = jit_is_complete(s->jit, expanded);
+    free(expanded);
+    return xstrdup(r == 0 ? "complete" : r == 1 ? "incomplete" : "invalid");
+}
+
+/* Indentation for the next line of an incomplete cell: four spaces per
+ * open brace. */
+static char *indent_for(const char *code)
+{
+    int depth = 0;
+    for (const char *p = code; *p; p++)
+        depth += *p == '{' ? 1 : *p == '}' ? -1 : 0;
+    if (depth < 0)
+        depth = 0;
+    char *r = xmalloc((size_t)depth * 4 + 1);
+    memset(r, ' ', (size_t)depth * 4);
+    r[depth * 4] = 0;
+    return r;
+}
+
+static void handle_is_complete(struct session *s, const char *code)
+{
+    char *r = in_fork(s, is_complete_child, code);
+    const char *v = r ? r : "invalid";
+    char *indent = !strcmp(v, "incomplete") ? indent_for(code) : xstrdup("");
+    wire_sendv(s->ev_fd, EV_REPLY, v, indent, NULL);
+    free(indent);
+    free(r);
+}
+
+static int word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static void add_match(const char ***v, size_t *n, const char *cand, const char *prefix, size_t plen)
+{
+    if (strncmp(cand, prefix, plen))
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*v)[i], cand))
+            return;
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = cand;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sends the members introspect_members found as the completion reply. */
+static void reply_members(struct session *s, char **members, size_t start, size_t cursor)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%zu", start);
+    snprintf(b, sizeof b, "%zu", cursor);
+    size_t n = 0;
+    while (members[n] && n + 2 < WIRE_MAX_FIELDS)
+        n++;
+    const char **f = xmalloc((n + 2) * sizeof *f);
+    f[0] = a;
+    f[1] = b;
+    memcpy(f + 2, members, n * sizeof *f);
+    wire_send(s->ev_fd, EV_REPLY, n + 2, f, NULL);
+    free(f);
+}
+
+static void handle_complete(struct session *s, const char *code, size_t cursor)
+{
+    size_t len = strlen(code);
+    char **members = NULL;
+    size_t mstart = 0;
+    if (introspect_members(s, code, cursor, &members, &mstart) >= 0) {
+        reply_members(s, members, mstart, cursor > len ? len : cursor);
+        for (size_t i = 0; members[i]; i++)
+            free(members[i]);
+        free(members);
+        return;
+    }
+    if (cursor > len)
+        cursor = len;
+    size_t start = cursor;
+    while (start > 0 && word_char(code[start - 1]))
+        start--;
+    int magic = start > 0 && code[start - 1] == '%';
+    if (magic)
+        start--;
+    char *prefix = xstrndup(code + start, cursor - start);
+    size_t plen = strlen(prefix);
+    const char **v = NULL;
+    size_t n = 0, *lens = NULL; /* magic names are prefixes of usage lines */
+    if (magic) {
+        /* %name for line magics, %%name for cell magics (the word starts
+         * after the first %). */
+        int cell = start > 0 && code[start - 1] == '%';
+        for (const struct magic *m = magic_table; m->name; m++) {
+            if (m->cell != cell)
+                continue;
+            /* m->name is preceded by '%' in the table's usage text. */
+            const char *full = m->usage + (m->cell ? 1 : 0);
+            size_t len = strlen(m->name) + 1;
+            if (!strncmp(full, prefix, plen) && plen <= len) {
+                size_t k;
+                for (k = 0; k < n && strncmp(v[k], full, len); k++)
+                    ;
+                if (k == n) {
+                    v = xrealloc(v, (n + 1) * sizeof *v);
+                    v[n++] = full;
+                    lens = xrealloc(lens, n * sizeof *lens);
+                    lens[n - 1] = len;
+                }
+            }
+        }
+    } else {
+        struct jit *j = s->jit;
+        for (size_t i = 0; i < j->ndecls; i++)
+            if (j->decls[i].key && word_char(j->decls[i].key[0]))
+                add_match(&v, &n, j->decls[i].key, prefix, plen);
+        for (size_t i = 0; i < j->nsyms; i++)
+            add_match(&v, &n, j->syms[i].name, prefix, plen);
+        for (int i = 0; split_keywords[i]; i++)
+            if (split_keywords[i][0] != '_')
+                add_match(&v, &n, split_keywords[i], prefix, plen);
+    }
+    if (!lens)
+        qsort(v, n, sizeof *v, cmp_str);
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%zu", start);
+    snprintf(b, sizeof b, "%zu", cursor);
+    const char **f = xmalloc((n + 2) * sizeof *f);
+    f[0] = a;
+    f[1] = b;
+    size_t *l = xmalloc((n + 2) * sizeof *l);
+    l[0] = l[1] = (size_t)-1;
+    for (size_t i = 0; i < n && i < WIRE_MAX_FIELDS - 2; i++) {
+        f[i + 2] = v[i];
+        l[i + 2] = lens ? lens[i] : (size_t)-1;
+    }
+    wire_send(s->ev_fd, EV_REPLY, n + 2 < WIRE_MAX_FIELDS ? n + 2 : WIRE_MAX_FIELDS, f, l);
+    free(f);
+    free(l);
+    free(lens);
+    free(v);
+    free(prefix);
+}
+
+static void handle_inspect(struct session *s, const char *code, size_t cursor, int detail)
+{
+    size_t len = strlen(code);
+    if (cursor > len)
+        cursor = len;
+    size_t a = cursor, b = cursor;
+    while (a > 0 && word_char(code[a - 1]))
+        a--;
+    while (b < len && word_char(code[b]))
+        b++;
+    char *name = xstrndup(code + a, b - a);
+    char *text = name[0] ? introspect_describe(s, name, detail) : NULL;
+    wire_sendv(s->ev_fd, EV_REPLY, text ? text : "", NULL);
+    free(text);
+    free(name);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *runtime_include(void)
+{
+    const char *env = getenv("PARC_INCLUDE");
+    if (env && *env)
+        return env;
+    struct stat st;
+    if (stat(PARC_SOURCE_INCLUDE "/parc.h", &st) == 0)
+        return PARC_SOURCE_INCLUDE;
+    return PARC_DATADIR "/include";
+}
+
+/* A session's empty jit, its prelude built (at start and for %reset). */
+static struct jit *new_jit(struct buf *err)
+{
+    struct jit *j = jit_new(runtime_include());
+    if (jit_prepare(j, err) < 0) {
+        jit_free(j);
+        return NULL;
+    }
+    jit_define(j, "fork", (void *)cell_fork);
+    guard_install(j);
+    spmd_install(j);
+    openmp_install(j);
+    struct stat st;
+    const char *omp = stat(PARC_OMP_INCLUDE_BUILD "/omp.h", &st) == 0 ? PARC_OMP_INCLUDE_BUILD : PARC_OMP_INCLUDE;
+    j->omp_include = stat(PARC_OMP_H, &st) == 0 ? xstrdup(omp) : NULL;
+    return j;
+}
+
+/* The start of an engine exec'd by %replay: runs the cells saved in path
+ * again, their output and events thrown away, then says how it went and
+ * answers the %replay cell. */
+static void replay_run(struct session *s, const char *path)
+{
+    char **codes = NULL;
+    int *cells = NULL;
+    size_t n = 0;
+    long long t0 = now_ns();
+    if (replay_load(path, &codes, &cells, &n) < 0)
+        fprintf(stderr, "parc: %%replay: the saved cells cannot be read\n");
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int out = dup(1), err = dup(2), ev = s->ev_fd;
+    fflush(NULL);
+    dup2(null, 1);
+    dup2(null, 2);
+    replay_ev_fd = ev;
+    s->ev_fd = null;
+    rt_event_fd = -1;
+    size_t done = 0;
+    for (; done < n; done++) {
+        size_t before = s->nhistory;
+        execute(s, cells[done], 0, 1, codes[done]);
+        if (s->nhistory == before)
+            break;
+    }
+    fflush(NULL);
+    dup2(out, 1);
+    dup2(err, 2);
+    close(out);
+    close(err);
+    close(null);
+    s->ev_fd = ev;
+    rt_event_fd = ev;
+    replay_ev_fd = -1;
+    if (done == n)
+        printf("parc: %%replay ran %zu cell%s again in %.2f s: the session is rebuilt.\n", n, n == 1 ? "" : "s",
+               (double)(now_ns() - t0) / 1e9);
+    else
+        printf("parc: %%replay stopped at cell[%d], which failed when run again (run its code to see why); the "
+               "session holds the %zu cell%s before it.\n",
+               cells[done], done, done == 1 ? "" : "s");
+    fflush(stdout);
+    for (size_t i = 0; i < n; i++)
+        free(codes[i]);
+    free(codes);
+    free(cells);
+    send_done(s, "ok");
+}
+
+int main(int argc, char **argv)
+{
+    const char *replay = argc == 4 && !strcmp(argv[1], "--replay") ? argv[2] : NULL;
+    struct session s = {0};
+    s.req_fd = REQ_FD;
+    s.ev_fd = EV_FD;
+    s.in_fd = IN_FD;
+    if (fcntl(REQ_FD, F_GETFD) < 0 || fcntl(EV_FD, F_GETFD) < 0) {
+        fprintf(stderr, "parc-engine: this program is started by parc and parc-kernel, not by hand.\n");
+        return 2;
+    }
+    rt_event_fd = EV_FD;
+    rt_input_fd = IN_FD;
+    guard_init();
+    setsid();
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_interrupt_request;
+    sigaction(SIGUSR1, &sa, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the first executor dies with its front end */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    struct buf err = {0};
+    s.new_jit = new_jit;
+    if (jit_load_library("m", &err) < 0 || !(s.jit = new_jit(&err))) {
+        wire_sendv(s.ev_fd, EV_READY, "0", err.data ? err.data : "cannot start", NULL);
+        return 1;
+    }
+
+    if (replay) {
+        replay_run(&s, replay);
+    } else {
+        char pid[32];
+        snprintf(pid, sizeof pid, "%d", (int)getpid());
+        wire_sendv(s.ev_fd, EV_READY, pid, NULL);
+    }
+
+    for (;;) {
+        struct frame f;
+        if (wire_recv(s.req_fd, &f) < 0)
+            break;
+        switch (f.type) {
+        case REQ_EXECUTE:
+            if (f.nfield == 3) {
+                int flags = atoi(f.field[1]);
+                execute(&s, atoi(f.field[0]), flags & 1, flags & 2, (char *)f.field[2]);
+            }
+            break;
+        case REQ_IS_COMPLETE:
+            if (f.nfield == 1)
+                handle_is_complete(&s, f.field[0]);
+            break;
+        case REQ_COMPLETE:
+            if (f.nfield == 2)
+                handle_complete(&s, f.field[0], (size_t)atol(f.field[1]));
+            break;
+        case REQ_INSPECT:
+            if (f.nfield >= 2)
+                handle_inspect(&s, f.field[0], (size_t)atol(f.field[1]), f.nfield >= 3 ? atoi(f.field[2]) : 0);
+            break;
+        case REQ_SHUTDOWN:
+            frame_free(&f);
+            return 0;
+        }
+        frame_free(&f);
+    }
+    return 0;
+}

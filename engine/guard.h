@@ -1,0 +1,59 @@
+/* guard.h — what a cell may break in its own process that must not pass
+ * into the session: the standard file descriptors and stdio buffers, the
+ * session's pipes, signal dispositions and masks, timers and resource
+ * limits; killing the processes that hold the session; more processes
+ * than its limit; exec() of another program. The executor calls these
+ * hooks around each cell (engine/executor.c). */
+#ifndef PARC_GUARD_H
+#define PARC_GUARD_H
+
+#include <sys/types.h>
+
+struct buf;
+struct jit;
+struct session;
+
+/* At the executor's start: remembers fds 0-5, keeps copies of the
+ * standard ones, and maps the counters a cell's processes share. */
+void guard_init(void);
+
+/* Makes cells link against the guarded kill, killpg and exec functions. */
+void guard_install(struct jit *j);
+
+/* In the executor, before forking a cell: clears the shared counters. */
+void guard_cell_reset(void);
+
+/* In the cell process, first thing: records it as the cell process and
+ * its parent as the process holding the session; s gives the limits. */
+void guard_cell_begin(const struct session *s);
+
+/* Whether this process is the cell process itself (not a process the
+ * cell forked). */
+int guard_is_cell_process(void);
+
+/* Called by the cells' fork() before forking: 0 if the cell may have one
+ * more process, else -1 with errno EAGAIN (the refusal is counted). */
+int guard_fork_allowed(void);
+
+/* fork() calls refused in the current cell so far. */
+int guard_forks_refused(void);
+
+/* In the cell process after its code, stdio flushed, before it commits:
+ * puts back fds 0-2 and stdio buffering, ends processes the cell left
+ * in its process group. Returns 0, or -1 with a sentence in why when the
+ * session's own pipes were closed or replaced (the cell must not commit). */
+int guard_commit(struct buf *why);
+
+/* In the process that has just become the executor: signal dispositions
+ * to defaults (the executor's own are set by the caller after), an empty
+ * signal mask, no timers, the resource limits from the executor's start. */
+void guard_executor_state(void);
+
+/* The program the cell process exec'd, as it told the commit pipe
+ * ("P" PATH "\0"); read by the executor. */
+#define GUARD_EXEC_MARK 'P'
+
+/* Exit status of a cell process that found the session's pipes broken. */
+#define GUARD_EXIT_PIPES 251
+
+#endif

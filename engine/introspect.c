@@ -1,0 +1,317 @@
+/* introspect.c — what the session can say about code at a cursor (see
+ * introspect.h): struct members after `.` and `->`, and descriptions of
+ * names. Questions that need the compiler (the type of an expression, the
+ * value of a variable) are answered by a probe cell compiled and run in a
+ * throwaway fork of the executor, so they change nothing. */
+#include "introspect.h"
+#include "cellgen.h"
+#include "jit.h"
+#include "session.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Probes                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Where a probe cell leaves its answer (in the fork that runs it). */
+static char *probe_answer;
+
+/* In a fork: compiles code (which stores a string in probe_answer,
+ * through its address: see answer_to) as a quiet cell, runs it, and writes
+ * the answer to the pipe fd. */
+static void probe_child(struct session *s, const char *code, int fd)
+{
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    struct jit_cell cell;
+    struct buf diag = {0};
+    int rc = jit_compile(s->jit, code, 0, 1, &cell, &diag);
+    if (rc == 0 && cell.entry) {
+        cell.entry();
+        if (probe_answer)
+            write_all(fd, probe_answer, strlen(probe_answer));
+    }
+    _exit(0);
+}
+
+/* Adds the start of a statement whose value is the probe's answer. (A
+ * store to a constant address would be compiled with a 32-bit one.) */
+static void answer_to(struct buf *b)
+{
+    buf_printf(b, "char **__parc_answer = (char **)%p; *__parc_answer = (char *)", (void *)&probe_answer);
+}
+
+/* Runs the probe cell code in a throwaway fork. Returns its answer,
+ * malloc'd, or NULL if it did not compile or gave none. */
+static char *probe(struct session *s, const char *code)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        probe_child(s, code, p[1]);
+    }
+    close(p[1]);
+    struct buf b = {0};
+    char tmp[4096];
+    ssize_t n;
+    while ((n = read(p[0], tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            buf_add(&b, tmp, (size_t)n);
+    close(p[0]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Members                                                             */
+/* ------------------------------------------------------------------ */
+
+static int word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Start of the operand ending at end (exclusive) in code: names, member
+ * accesses and bracketed groups, as in `pts[i].pos->`. */
+static size_t operand_start(const char *code, size_t end)
+{
+    size_t a = end;
+    while (a > 0) {
+        char c = code[a - 1];
+        if (word_char(c) || c == '.') {
+            a--;
+        } else if (c == '>' && a > 1 && code[a - 2] == '-') {
+            a -= 2;
+        } else if (c == ']' || c == ')') {
+            char open = c == ']' ? '[' : '(';
+            int depth = 0;
+            size_t b = a;
+            while (b > 0) {
+                b--;
+                if (code[b] == c)
+                    depth++;
+                else if (code[b] == open && --depth == 0)
+                    break;
+            }
+            if (depth != 0)
+                return a;
+            a = b;
+        } else {
+            break;
+        }
+    }
+    while (a < end && !(word_char(code[a]) || code[a] == '('))
+        a++;
+    return a;
+}
+
+/* Code choosing the index of the session struct type of (e), as "N" for
+ * the struct and "pN" for a pointer to it, or "". Nested selections: two
+ * spellings of one type (a tag and its typedef) must not be associations
+ * of one _Generic. */
+static void type_selector(struct buf *b, const struct jit *j, const char *e)
+{
+    for (size_t k = 0; k < j->nstructs; k++)
+        buf_printf(b, "_Generic((%s), %s: \"%zu\", %s *: \"p%zu\", default: ", e, j->structs[k].spelling, k,
+                   j->structs[k].spelling, k);
+    buf_adds(b, "\"\"");
+    for (size_t k = 0; k < j->nstructs; k++)
+        buf_addc(b, ')');
+}
+
+int introspect_members(struct session *s, const char *code, size_t cursor, char ***matches, size_t *start)
+{
+    size_t len = strlen(code);
+    if (cursor > len)
+        cursor = len;
+    size_t w = cursor;
+    while (w > 0 && word_char(code[w - 1]))
+        w--;
+    int arrow = w >= 2 && code[w - 1] == '>' && code[w - 2] == '-';
+    int dot = w >= 1 && code[w - 1] == '.';
+    if (!arrow && !dot)
+        return -1;
+    size_t op = w - (arrow ? 2 : 1);
+    size_t a = operand_start(code, op);
+    if (a >= op || isdigit((unsigned char)code[a]))
+        return -1; /* 1.5 is a number, not a member access */
+    *start = w;
+    *matches = xcalloc(1, sizeof **matches);
+    const struct jit *j = s->jit;
+    if (!j->nstructs)
+        return 0;
+    char *operand = xstrndup(code + a, op - a);
+    struct buf probe_code = {0};
+    answer_to(&probe_code);
+    type_selector(&probe_code, j, operand);
+    buf_adds(&probe_code, ";");
+    char *answer = probe(s, probe_code.data);
+    buf_free(&probe_code);
+    free(operand);
+    size_t n = 0;
+    if (answer && answer[0] && (answer[0] == 'p') == arrow) {
+        size_t k = strtoul(answer + (answer[0] == 'p'), NULL, 10);
+        if (k < j->nstructs) {
+            const struct jit_struct *st = &j->structs[k];
+            const char *prefix = code + w;
+            size_t plen = cursor - w;
+            for (size_t f = 0; f < st->nfields; f++)
+                if (!strncmp(st->fields[f], prefix, plen)) {
+                    *matches = xrealloc(*matches, (n + 2) * sizeof **matches);
+                    (*matches)[n++] = xstrdup(st->fields[f]);
+                    (*matches)[n] = NULL;
+                }
+        }
+    }
+    free(answer);
+    return (int)n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Descriptions                                                        */
+/* ------------------------------------------------------------------ */
+
+/* The declaration of function or variable name in the flattened prelude
+ * ("int printf(const char *__restrict __format, ...);"), malloc'd, or
+ * NULL. Spaces are collapsed and glibc's asm labels dropped. */
+static char *prelude_declaration(const char *prelude, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = prelude; p && (p = strstr(p, name)); p += n) {
+        if ((p > prelude && word_char(p[-1])) || word_char(p[n]))
+            continue;
+        const char *q = p + n;
+        while (*q == ' ')
+            q++;
+        if (*q != '(' && *q != ';' && *q != '[')
+            continue;
+        const char *a = p;
+        while (a > prelude && a[-1] != ';' && a[-1] != '}' && a[-1] != '{' && a[-1] != '#')
+            a--;
+        if (a > prelude && a[-1] == '#')
+            continue; /* a macro's text */
+        const char *e = strchr(p, ';');
+        if (!e || memchr(p, '{', (size_t)(e - p)) || memchr(a, '=', (size_t)(p - a)))
+            continue;
+        struct buf b = {0};
+        int space = 0;
+        for (const char *c = a; c < e; c++) {
+            if (isspace((unsigned char)*c)) {
+                space = b.len > 0;
+                continue;
+            }
+            if (!strncmp(c, "__asm__", 7)) {
+                const char *close = strchr(c, ')');
+                if (close && close < e) {
+                    c = close;
+                    continue;
+                }
+            }
+            if (space && !(b.len && b.data[b.len - 1] == '(') && *c != ')' && *c != ',' && *c != '(')
+                buf_addc(&b, ' ');
+            space = 0;
+            buf_addc(&b, *c);
+        }
+        while (b.len && b.data[b.len - 1] == ' ')
+            b.data[--b.len] = 0;
+        char *text = buf_take(&b);
+        if (!strncmp(text, "extern ", 7))
+            memmove(text, text + 7, strlen(text + 7) + 1);
+        char *r = xasprintf("%s;", text);
+        free(text);
+        return r;
+    }
+    return NULL;
+}
+
+/* The #define of macro name in the prelude, malloc'd, or NULL. */
+static char *prelude_macro(const char *prelude, const char *name)
+{
+    char *key = xasprintf("\n#define %s", name);
+    size_t kl = strlen(key);
+    char *r = NULL;
+    for (const char *p = prelude; p && (p = strstr(p, key)); p += kl)
+        if (p[kl] == ' ' || p[kl] == '(' || p[kl] == '\n') {
+            const char *e = strchr(p + 1, '\n');
+            r = e ? xstrndup(p + 1, (size_t)(e - p - 1)) : xstrdup(p + 1);
+        }
+    free(key);
+    return r; /* the last one wins, as for the compiler */
+}
+
+/* The current value of session variable name, shown as a cell's value
+ * would be ("(int) 42" without the type), malloc'd, or NULL. */
+static char *variable_value(struct session *s, const struct decl *d)
+{
+    const struct jit *j = s->jit;
+    if (!jit_find_sym(j, d->key) || !d->type || strstr(d->type, "[]"))
+        return NULL;
+    struct buf code = {0};
+    cellgen_value_shows(&code, j, "__parc_inspect_");
+    buf_adds(&code, "__parc_value_capture(); ");
+    cellgen_show_call(&code, j, d->key, d->type, "__parc_inspect_");
+    buf_adds(&code, " ");
+    answer_to(&code);
+    buf_adds(&code, "__parc_value_take();");
+    char *v = probe(s, code.data);
+    buf_free(&code);
+    return v;
+}
+
+char *introspect_describe(struct session *s, const char *name, int detail)
+{
+    (void)detail;
+    const struct jit *j = s->jit;
+    const struct decl *d = name[0] ? jit_find_decl(j, name) : NULL;
+    struct buf out = {0};
+    if (d) {
+        const char *text = d->text;
+        if (!strncmp(text, "extern ", 7))
+            text += 7;
+        buf_adds(&out, text);
+        if (out.len && out.data[out.len - 1] != '\n')
+            buf_addc(&out, '\n');
+        if (d->type)
+            buf_printf(&out, "type: %s\n", d->type);
+        if (d->kind == DECL_VAR) {
+            char *v = variable_value(s, d);
+            if (v && v[0])
+                buf_printf(&out, "value: %s\n", v);
+            free(v);
+        }
+        if (d->cell > 0)
+            buf_printf(&out, "defined in cell[%d]\n", d->cell);
+        return buf_take(&out);
+    }
+    /* The C library and parc.h, as flattened into every cell. */
+    char *decl = j->prelude ? prelude_declaration(j->prelude, name) : NULL;
+    char *macro = j->prelude ? prelude_macro(j->prelude, name) : NULL;
+    if (decl)
+        buf_printf(&out, "%s\n", decl);
+    if (macro)
+        buf_printf(&out, "%s\n", macro);
+    if (decl || macro)
+        buf_adds(&out, "from the standard headers (always available in cells)\n");
+    free(decl);
+    free(macro);
+    return out.len ? buf_take(&out) : NULL;
+}

@@ -1,0 +1,26 @@
+/* introspect.h — what the session can say about code at a cursor, for
+ * completion and inspection (Tab, ?name, inspect_request). Call these in
+ * the executor: probes that compile and run code do so in a throwaway
+ * fork, so the session never changes. */
+#ifndef PARC_INTROSPECT_H
+#define PARC_INTROSPECT_H
+
+#include <stddef.h>
+
+struct session;
+
+/* Members of the struct before a `.` or `->` that ends, with the word
+ * being typed, at cursor (`p.x`, `pts[i].pos->`), when the session knows
+ * the operand's type. Returns -1 when the cursor is not after such an
+ * operator; else the number of members starting with the typed word, in
+ * *matches (a malloc'd NULL-terminated array of malloc'd strings, freed by
+ * the caller) and in *start the offset of the typed word. */
+int introspect_members(struct session *s, const char *code, size_t cursor, char ***matches, size_t *start);
+
+/* A description of name for a reader: for a session name its declaration,
+ * type, current value (variables) and defining cell; for a name from the
+ * standard headers its prototype or macro. malloc'd, or NULL if nothing
+ * is known. detail is for a longer form (unused yet). */
+char *introspect_describe(struct session *s, const char *name, int detail);
+
+#endif

@@ -1,0 +1,350 @@
+/* magic.c — finding and running magics (see magic.h). The magics
+ * themselves live with what they do: settings in session.c, timing in
+ * timing.c. */
+#include "magic.h"
+#include "session.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct magic *magic_find(const char *name, int cell)
+{
+    for (const struct magic *m = magic_table; m->name; m++)
+        if (m->cell == cell && !strcmp(m->name, name))
+            return m;
+    return NULL;
+}
+
+/* Edit distance counting a swap of neighbours as one edit (optimal string
+ * alignment), for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t w = lb + 1;
+    size_t *d = xcalloc((la + 1) * w, sizeof *d);
+    for (size_t i = 0; i <= la; i++)
+        d[i * w] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[(i - 1) * w + j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[(i - 1) * w + j] + 1 < best)
+                best = d[(i - 1) * w + j] + 1;
+            if (d[i * w + j - 1] + 1 < best)
+                best = d[i * w + j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[(i - 2) * w + j - 2] + 1 < best)
+                best = d[(i - 2) * w + j - 2] + 1;
+            d[i * w + j] = best;
+        }
+    size_t r = d[la * w + lb];
+    free(d);
+    return r;
+}
+
+static void unknown(struct buf *err, const char *cell, const char *name, int is_cell)
+{
+    const char *pct = is_cell ? "%%" : "%";
+    buf_printf(err, "%s: unknown %s magic %s%s", cell, is_cell ? "cell" : "line", pct, name);
+    const struct magic *best = NULL;
+    size_t bd = (size_t)-1;
+    for (const struct magic *m = magic_table; m->name; m++) {
+        size_t d = distance(name, m->name);
+        if (m->cell == is_cell && d < bd) {
+            bd = d;
+            best = m;
+        }
+    }
+    if (best && bd <= 2 + strlen(name) / 4)
+        buf_printf(err, " — did you mean %s%s?", pct, best->name);
+    else if (!is_cell && magic_find(name, 1))
+        buf_printf(err, " — %%%%%s is a cell magic: put it on the first line", name);
+    buf_adds(err, " (%lsmagic lists them all)\n");
+}
+
+/* Splits "name args" in place; returns the args (trimmed). */
+static char *split_name(char *line, char **name)
+{
+    char *p = line;
+    while (*p && !isspace((unsigned char)*p))
+        p++;
+    *name = line;
+    if (*p)
+        *p++ = 0;
+    while (isspace((unsigned char)*p))
+        p++;
+    size_t n = strlen(p);
+    while (n && isspace((unsigned char)p[n - 1]))
+        p[--n] = 0;
+    return p;
+}
+
+/* "timeit?" asks for help: strips the '?' and returns 1. */
+static int strip_question(char *name)
+{
+    size_t n = strlen(name);
+    if (n > 1 && name[n - 1] == '?') {
+        name[n - 1] = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int run_magic(const struct magic *m, struct magic_call *c, int help)
+{
+    if (help || c->args[0] == '?' || !strcmp(c->args, "--help") || !strcmp(c->args, "-h")) {
+        /* %name? or %name --help: the magic's usage instead of running it. */
+        printf("%s\n%s\n", m->usage, m->help);
+        return 0;
+    }
+    return m->run(c);
+}
+
+static char *cell_magic(struct session *s, const char *code, int cell_no, const char *cell, struct buf *err,
+                        int *no_compile)
+{
+    const char *nl = strchr(code, '\n');
+    char *first = xstrndup(code + 2, nl ? (size_t)(nl - code - 2) : strlen(code + 2));
+    char *name;
+    char *args = split_name(first, &name);
+    int help = strip_question(name);
+    const struct magic *m = magic_find(name, 1);
+    if (!m) {
+        unknown(err, cell, name, 1);
+        free(first);
+        return NULL;
+    }
+    struct buf out = {0};
+    struct magic_call c = {s, cell, cell_no, 1, args, nl ? nl + 1 : "", &out, err, 0, 0, NULL};
+    int rc = run_magic(m, &c, help);
+    if (help)
+        c.no_compile = 1;
+    free(first);
+    if (rc < 0) {
+        buf_free(&out);
+        return NULL;
+    }
+    *no_compile = c.no_compile;
+    return buf_take(&out);
+}
+
+static void clear_sources(struct session *s)
+{
+    for (size_t i = 0; i < s->nsources; i++)
+        free(s->sources[i].file);
+    free(s->sources);
+    s->sources = NULL;
+    s->nsources = 0;
+}
+
+/* Lines in the text b holds so far, plus one: the line being written. */
+static int current_line(const struct buf *b)
+{
+    int n = 1;
+    for (size_t i = 0; i < b->len; i++)
+        n += b->data[i] == '\n';
+    return n;
+}
+
+/* Appends what a line magic produced: on one line so that the cell's line
+ * numbers stay, unless the magic keeps its lines (then recorded). */
+static void add_replacement(struct session *s, struct buf *out, const struct magic_call *c)
+{
+    const struct buf *r = c->code;
+    if (!c->keep_lines) {
+        for (size_t i = 0; i < r->len; i++)
+            buf_addc(out, r->data[i] == '\n' ? ' ' : r->data[i]);
+        return;
+    }
+    size_t len = r->len;
+    while (len && r->data[len - 1] == '\n')
+        len--;
+    int count = 1;
+    for (size_t i = 0; i < len; i++)
+        count += r->data[i] == '\n';
+    s->sources = xrealloc(s->sources, (s->nsources + 1) * sizeof *s->sources);
+    s->sources[s->nsources++] = (struct magic_source){current_line(out), count, c->source ? xstrdup(c->source) : NULL};
+    buf_add(out, r->data, len);
+}
+
+/* A shell line "!COMMAND" as a C statement: parc_shell("COMMAND"); */
+static void add_shell(struct buf *out, const char *cmd, size_t n)
+{
+    buf_adds(out, "parc_shell(\"");
+    for (size_t i = 0; i < n; i++) {
+        if (cmd[i] == '"' || cmd[i] == '\\')
+            buf_addc(out, '\\');
+        buf_addc(out, cmd[i]);
+    }
+    buf_adds(out, "\");");
+}
+
+/* Whether a statement may start on the line after one ending in c (the
+ * last non-blank character of a line of C; 0 for a line that was a magic,
+ * a shell command or a directive). */
+static int ends_statement(char c)
+{
+    return c == 0 || c == ';' || c == '{' || c == '}';
+}
+
+char *magic_expand(struct session *s, const char *code, int cell_no, struct buf *err, int *no_compile)
+{
+    char *cell = cell_no > 0 ? xasprintf("cell[%d]", cell_no) : xstrdup("cell");
+    *no_compile = 0;
+    clear_sources(s);
+    const char *p = code;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (p[0] == '%' && p[1] == '%') {
+        char *r = cell_magic(s, p, cell_no, cell, err, no_compile);
+        if (r && !*no_compile) {
+            /* The cell magic's C may hold line magics of its own. */
+            char *again = magic_expand(s, r, cell_no, err, no_compile);
+            free(r);
+            r = again;
+        }
+        free(cell);
+        return r;
+    }
+    struct buf out = {0};
+    int in_comment = 0, line = 1, ok = 1;
+    char last = 0; /* last character of the previous line of C (see ends_statement) */
+    for (p = code; *p && ok; line++) {
+        const char *eol = strchr(p, '\n');
+        const char *end = eol ? eol : p + strlen(p);
+        const char *q = p;
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        const char *e = end;
+        while (e > q && isspace((unsigned char)e[-1]))
+            e--;
+        int was_comment = in_comment;
+        if (!in_comment && q < end && *q == '!' && ends_statement(last)) {
+            add_shell(&out, q + 1, (size_t)(e - q - 1));
+            last = 0;
+        } else if (!in_comment && q < end && *q == '%') {
+            char *text = xstrndup(q + 1, (size_t)(end - q - 1));
+            char *name;
+            char *args = split_name(text, &name);
+            int help = strip_question(name);
+            const struct magic *m = magic_find(name, 0);
+            if (!m && help)
+                m = magic_find(name, 1); /* %timeit? explains %%timeit too */
+            if (!m) {
+                unknown(err, cell, name, 0);
+                ok = 0;
+            } else {
+                struct buf repl = {0};
+                struct magic_call c = {s, cell, cell_no, line, args, NULL, &repl, err, 0, 0, NULL};
+                if (run_magic(m, &c, help) < 0)
+                    ok = 0;
+                else
+                    add_replacement(s, &out, &c);
+                buf_free(&repl);
+            }
+            free(text);
+            last = 0;
+        } else {
+            buf_add(&out, p, (size_t)(end - p));
+            /* Comment-only lines leave the statement state as it was. */
+            if (e > q && !was_comment && strncmp(q, "//", 2) != 0)
+                last = *q == '#' ? 0 : e[-1];
+        }
+        /* A % inside a block comment is not a magic. */
+        for (const char *c = p; c < end; c++) {
+            if (!in_comment && c[0] == '/' && c[1] == '*')
+                in_comment = 1, c++;
+            else if (in_comment && c[0] == '*' && c[1] == '/')
+                in_comment = 0, c++;
+        }
+        if (eol)
+            buf_addc(&out, '\n');
+        p = eol ? eol + 1 : end;
+    }
+    free(cell);
+    if (!ok) {
+        buf_free(&out);
+        return NULL;
+    }
+    return buf_take(&out);
+}
+
+/* Where line n of the expanded cell came from: *file (NULL for the cell)
+ * and the line there. */
+static int source_line(const struct session *s, int n, const char **file)
+{
+    int extra = 0;
+    *file = NULL;
+    for (size_t i = 0; i < s->nsources; i++) {
+        const struct magic_source *m = &s->sources[i];
+        if (n < m->first)
+            break;
+        if (n < m->first + m->count) {
+            if (m->file) {
+                *file = m->file;
+                return n - m->first + 1;
+            }
+            return n - extra; /* counted as the cell's, from the magic's line on */
+        }
+        if (m->file)
+            extra += m->count - 1;
+    }
+    return n - extra;
+}
+
+/* One line of a message rewritten onto out (see magic_map_lines). */
+static void map_line(const struct session *s, const char *cell, const char *l, size_t n, struct buf *out)
+{
+    size_t cl = strlen(cell);
+    const char *file;
+    char *end;
+    if (n > cl + 1 && !strncmp(l, cell, cl) && l[cl] == ':' && isdigit((unsigned char)l[cl + 1])) {
+        long line = strtol(l + cl + 1, &end, 10);
+        int at = source_line(s, (int)line, &file);
+        buf_printf(out, "%s:%d", file ? file : cell, at);
+        buf_add(out, end, n - (size_t)(end - l));
+        return;
+    }
+    const char *d = l + strspn(l, " ");
+    if (d < l + n && isdigit((unsigned char)*d)) {
+        long line = strtol(d, &end, 10);
+        if (!strncmp(end, " | ", 3)) {
+            buf_printf(out, "%5d", source_line(s, (int)line, &file));
+            buf_add(out, end, n - (size_t)(end - l));
+            return;
+        }
+    }
+    buf_add(out, l, n);
+}
+
+void magic_map_lines(const struct session *s, const char *cell, struct buf *text)
+{
+    if (!s->nsources || !text->len)
+        return;
+    struct buf out = {0};
+    for (const char *p = text->data; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        map_line(s, cell, p, n, &out);
+        if (eol)
+            buf_addc(&out, '\n');
+        p += n + (eol != NULL);
+    }
+    buf_free(text);
+    *text = out;
+}
+
+void magic_list(struct buf *out)
+{
+    buf_adds(out, "Line magics (a line starting with %, anywhere in a cell):\n");
+    for (const struct magic *m = magic_table; m->name; m++)
+        if (!m->cell)
+            buf_printf(out, "  %s\n", m->usage);
+    buf_adds(out, "Cell magics (%% on the first line of a cell):\n");
+    for (const struct magic *m = magic_table; m->name; m++)
+        if (m->cell)
+            buf_printf(out, "  %s\n", m->usage);
+    buf_adds(out, "%NAME? (or %NAME --help) shows what a magic does.\n");
+}

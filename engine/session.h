@@ -1,0 +1,51 @@
+/* session.h — the executor's session: the jit state (declarations,
+ * symbols, compiler settings), limits, the cells run so far, and the pipes
+ * to the front end. A cell process works on its own copy; it becomes the
+ * session when the cell succeeds. */
+#ifndef PARC_SESSION_H
+#define PARC_SESSION_H
+
+#include <stddef.h>
+
+struct buf;
+struct jit;
+struct magic_call;
+struct timeline;
+struct magic_source;
+struct openmp;
+
+struct session {
+    struct jit *jit;
+    int req_fd;        /* requests from the front end */
+    int ev_fd;         /* events to the front end */
+    int in_fd;         /* answers to input requests */
+    double time_limit; /* seconds a cell may run; 0 = no limit */
+    long long mem_limit; /* bytes of address space per cell; 0 = no limit */
+    long procs_limit;  /* processes per user while a cell runs; 0 = no limit */
+    char **history;    /* code of the cells that ran, in order */
+    int *history_cells; /* their cell numbers */
+    size_t nhistory;
+    struct timeline *timeline; /* %timeline settings and the last trace (timeline.c) */
+    int gpu_in_place;  /* a GPU runtime lives in the executor: cells run in place (gpu/gpusession.h) */
+    int gpu_lost;      /* an in-place cell died: its GPU state is gone until %replay */
+    int replay_pending; /* %replay ran in this cell: replay once it commits (replay.h) */
+    struct openmp *openmp;     /* %omp_threads, %%openmp (openmp.c) */
+    struct magic_source *sources; /* lines of the cell being run that came from files */
+    size_t nsources;
+    /* A new, prepared jit for %reset, or NULL with a message in err. */
+    struct jit *(*new_jit)(struct buf *err);
+};
+
+/* Applies the per-cell resource limits (%limit mem/procs) to the calling
+ * process, a cell about to run. */
+void session_apply_limits(const struct session *s);
+
+/* Settings magics (see magic.h): %cflags, %lib, %include_path, %limit,
+ * %lsmagic, %magic. */
+int session_magic_cflags(struct magic_call *c);
+int session_magic_lib(struct magic_call *c);
+int session_magic_include_path(struct magic_call *c);
+int session_magic_limit(struct magic_call *c);
+int session_magic_lsmagic(struct magic_call *c);
+
+#endif

@@ -1,0 +1,167 @@
+/* timing.c — the timing magics (see timing.h). */
+#include "timing.h"
+#include "magic.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct timeit_opts {
+    long loops;     /* -n: 0 = calibrate */
+    int repeat;     /* -r */
+    int precision;  /* -p */
+    int quiet;      /* -q */
+    char name[128]; /* -o NAME: keep the result in a session variable */
+};
+
+static int is_identifier(const char *s)
+{
+    if (!isalpha((unsigned char)*s) && *s != '_')
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+/* The value of option o at *p: "-n10" or "-n 10". Advances *p. */
+static char *option_value(char **p)
+{
+    char *v = *p;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    char *e = v;
+    while (*e && !isspace((unsigned char)*e))
+        e++;
+    char *r = xstrndup(v, (size_t)(e - v));
+    *p = e;
+    return r;
+}
+
+/* Reads IPython's options from the start of args; returns the rest (the
+ * statement or setup code), or NULL with err set. */
+static char *timeit_options(struct magic_call *c, struct timeit_opts *o, int allow_o_name)
+{
+    *o = (struct timeit_opts){0, 7, 3, 0, ""};
+    char *p = c->args;
+    while (*p == '-' && p[1] && strchr("nrpqtco", p[1]) && (p[2] == 0 || isspace((unsigned char)p[2]) ||
+                                                            (strchr("nrp", p[1]) && isdigit((unsigned char)p[2])))) {
+        char opt = p[1];
+        p += 2;
+        if (opt == 'q') {
+            o->quiet = 1;
+        } else if (opt == 't' || opt == 'c') {
+            /* IPython's clock choices; parc always uses the monotonic clock. */
+        } else if (opt == 'o') {
+            char *v = option_value(&p);
+            if (!allow_o_name || !is_identifier(v) || strlen(v) >= sizeof o->name) {
+                buf_printf(c->err, "%s: -o needs the name of a variable to keep the result in: %%timeit -o r STATEMENT\n",
+                           c->cell);
+                free(v);
+                return NULL;
+            }
+            strcpy(o->name, v);
+            free(v);
+        } else {
+            char *v = option_value(&p), *end;
+            long n = strtol(v, &end, 10);
+            int bad = *end || n <= 0 || (opt == 'p' && n > 17);
+            free(v);
+            if (bad) {
+                buf_printf(c->err, "%s: -%c needs a positive number\n", c->cell, opt);
+                return NULL;
+            }
+            if (opt == 'n')
+                o->loops = n;
+            else if (opt == 'r')
+                o->repeat = (int)n;
+            else
+                o->precision = (int)n;
+        }
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    return p;
+}
+
+/* The timing function for one statement, on one line. */
+static void timing_function(struct buf *b, const char *fn, const char *setup, const char *body_open)
+{
+    buf_printf(b,
+               "static long long %s(long __parc_n) { %s; long long __parc_t0 = parc__clock_ns(); "
+               "for (long __parc_i = 0; __parc_i < __parc_n; __parc_i++) { %s",
+               fn, setup ? setup : "", body_open);
+}
+
+static void timing_call(struct buf *b, const char *fn, const struct timeit_opts *o)
+{
+    if (o->name[0])
+        buf_printf(b, "parc_timeit_result %s = ", o->name);
+    buf_printf(b, "parc__timeit(%s, %ld, %d, %d, %d);", fn, o->loops, o->repeat, o->precision, o->quiet);
+}
+
+static const char timeit_usage[] = "usage: %timeit [-n N] [-r R] [-p P] [-q] [-o NAME] STATEMENT";
+
+int timing_magic_timeit(struct magic_call *c)
+{
+    struct timeit_opts o;
+    char *stmt = timeit_options(c, &o, 1);
+    if (!stmt)
+        return -1;
+    if (!*stmt) {
+        buf_printf(c->err, "%s: %s\n", c->cell, timeit_usage);
+        return -1;
+    }
+    char fn[64];
+    snprintf(fn, sizeof fn, "__parc_timeit_%d", c->line);
+    timing_function(c->code, fn, NULL, stmt);
+    buf_adds(c->code, "; } return parc__clock_ns() - __parc_t0; } ");
+    timing_call(c->code, fn, &o);
+    return 0;
+}
+
+int timing_magic_timeit_cell(struct magic_call *c)
+{
+    struct timeit_opts o;
+    char *setup = timeit_options(c, &o, 1);
+    if (!setup)
+        return -1;
+    if (!c->body[strspn(c->body, " \t\r\n")]) {
+        buf_printf(c->err,
+                   "%s: usage: %%%%timeit [-n N] [-r R] [-p P] [-q] [-o NAME] [SETUP], then the timed code on the "
+                   "next lines\n",
+                   c->cell);
+        return -1;
+    }
+    /* Line 1: the function's start and the setup; the body keeps its lines. */
+    timing_function(c->code, "__parc_timeit_cell", setup, "\n");
+    buf_adds(c->code, c->body);
+    buf_adds(c->code, "\n; } return parc__clock_ns() - __parc_t0; } ");
+    timing_call(c->code, "__parc_timeit_cell", &o);
+    buf_addc(c->code, '\n');
+    return 0;
+}
+
+int timing_magic_time(struct magic_call *c)
+{
+    if (!c->args[0]) {
+        buf_printf(c->err, "%s: usage: %%time STATEMENT\n", c->cell);
+        return -1;
+    }
+    /* Without a ';' the statement is the cell's value: the timer stops when
+     * the value has been computed (runtime/timeit.c). */
+    buf_printf(c->code, "parc__time_begin(); %s", c->args);
+    size_t n = strlen(c->args);
+    if (c->args[n - 1] == ';' || c->args[n - 1] == '}')
+        buf_adds(c->code, " parc__time_end();");
+    return 0;
+}
+
+int timing_magic_time_cell(struct magic_call *c)
+{
+    buf_adds(c->code, "parc__time_begin();\n");
+    buf_adds(c->code, c->body);
+    return 0;
+}

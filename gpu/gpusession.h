@@ -1,0 +1,15 @@
+/* gpusession.h — sessions that use a GPU. A CUDA context (and PoCL's
+ * threads) cannot cross fork: a forked cell process could not use the
+ * GPU state of the session it came from. So once a cell has brought a GPU
+ * runtime into the session, later cells run in the executor itself ("in
+ * place") while a forked watcher keeps the state from before the cell to
+ * report a crash and carry on without the GPU (see ARCHITECTURE.md). */
+#ifndef PARC_GPU_SESSION_H
+#define PARC_GPU_SESSION_H
+
+/* The GPU runtime live in this process ("CUDA", "OpenCL (PoCL)",
+ * "OpenCL (NVIDIA)"), or NULL if none: a library that cannot survive a
+ * fork has been loaded by a cell. */
+const char *gpu_session_runtime(void);
+
+#endif

@@ -1,0 +1,271 @@
+/* cellgen.c — one cell's translation unit (see cellgen.h). */
+#include "cellgen.h"
+#include "jit.h"
+#include "split.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const dropped_words[] = {"static", "inline", "__inline", "__inline__", NULL};
+
+char *cellgen_strip_storage(const char *text)
+{
+    struct buf b = {0};
+    const char *p = text;
+    while (*p) {
+        if (isalpha((unsigned char)*p) || *p == '_') {
+            const char *s = p;
+            while (isalnum((unsigned char)*p) || *p == '_')
+                p++;
+            int drop = 0;
+            for (int i = 0; dropped_words[i]; i++)
+                if ((size_t)(p - s) == strlen(dropped_words[i]) && !strncmp(s, dropped_words[i], (size_t)(p - s)))
+                    drop = 1;
+            if (drop) {
+                while (*p == ' ' || *p == '\t')
+                    p++;
+                continue;
+            }
+            buf_add(&b, s, (size_t)(p - s));
+            continue;
+        }
+        buf_addc(&b, *p++);
+    }
+    return buf_take(&b);
+}
+
+static void line_dir(struct buf *b, int line, const char *name)
+{
+    buf_printf(b, "#line %d \"%s\"\n", line, name);
+}
+
+/* A C string literal for s. */
+static void add_c_string(struct buf *b, const char *s)
+{
+    buf_addc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_addc(b, '\\');
+        if (*s == '\n') {
+            buf_adds(b, "\\n");
+            continue;
+        }
+        buf_addc(b, *s);
+    }
+    buf_addc(b, '"');
+}
+
+static int is_identifier(const char *s)
+{
+    if (!isalpha((unsigned char)*s) && *s != '_')
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+/* _Generic associations for the session's struct types [0, upto), calling
+ * the functions struct_shows names with prefix pf. */
+static void struct_branches(struct buf *b, const struct jit *j, size_t upto, const char *pf)
+{
+    for (size_t k = 0; k < upto; k++)
+        buf_printf(b, "%s: %ss%zu, %s *: %sp%zu, ", j->structs[k].spelling, pf, k, j->structs[k].spelling, pf, k);
+}
+
+/* Functions that show values of each session struct type, field by field:
+ * pfsN for a struct, pfpN for a pointer to it. */
+static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
+{
+    for (size_t k = 0; k < j->nstructs; k++) {
+        const struct jit_struct *s = &j->structs[k];
+        buf_printf(b, "static void %ss%zu(const char *tn, __SIZE_TYPE__ sz, %s v) {\n", pf, k, s->spelling);
+        buf_printf(b, "__parc_struct_begin(tn, \"%s\", sz);\n", s->display);
+        for (size_t f = 0; f < s->nfields; f++) {
+            buf_printf(b, "__parc_field(\"%s\"); _Generic((v.%s), ", s->fields[f], s->fields[f]);
+            struct_branches(b, j, k, pf);
+            buf_printf(b, "__PARC_SCALARS default: __parc_show_opaque)((const char *)0, sizeof(v.%s), v.%s);\n",
+                       s->fields[f], s->fields[f]);
+        }
+        buf_adds(b, "__parc_struct_end();\n}\n");
+        buf_printf(b,
+                   "static void %sp%zu(const char *tn, __SIZE_TYPE__ sz, %s *v) {\n"
+                   "__SIZE_TYPE__ n = __parc_array_begin(tn, \"%s\", sz, sizeof *v, v);\n"
+                   "for (__SIZE_TYPE__ i = 0; i < n; i++) { __parc_array_elem(i); "
+                   "%ss%zu((const char *)0, sizeof *v, v[i]); }\n"
+                   "__parc_array_end(n);\n}\n",
+                   pf, k, s->spelling, s->display, pf, k);
+    }
+}
+
+/* Code that shows the value of expression e. */
+static void show_value(struct buf *b, const struct jit *j, const char *e)
+{
+    /* 'a' has type int in C, but users mean a character. */
+    char *cast = e[0] == '\'' ? xasprintf("(char)%s", e) : NULL;
+    if (cast)
+        e = cast;
+    /* A void expression (a call of a void function) has no value: the
+     * outer selection sends it to __parc_show_void. */
+    buf_printf(b, "{ __parc_value_begin(); _Generic((__typeof__(%s) *)0, void *: __parc_show_void, default: _Generic((", e);
+    buf_adds(b, e);
+    buf_adds(b, "), ");
+    struct_branches(b, j, j->nstructs, "__parc_show_");
+    buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque))(");
+    /* Name the type as declared when the expression is a session variable
+     * (uint8_t, point, int[5]) rather than as the compiler reduces it. */
+    const struct decl *d = is_identifier(e) ? jit_find_decl(j, e) : NULL;
+    if (d && d->kind == DECL_VAR && d->type)
+        add_c_string(b, d->type);
+    else if (e[0] == '"')
+        buf_adds(b, "\"const char *\"");
+    else
+        buf_adds(b, "(const char *)0");
+    buf_printf(b, ", sizeof(%s), (%s)); __parc_value_end(); }\n", e, e);
+    free(cast);
+}
+
+/* The file-scope text of a variable definition; initializers that must
+ * run as code go to body instead. */
+static void var_item(struct buf *fs, struct buf *body, const struct item *it, const char *name)
+{
+    char *specs = cellgen_strip_storage(it->specs);
+    buf_adds(fs, specs);
+    for (size_t k = 0; k < it->ndecls; k++) {
+        const struct declarator *d = &it->decls[k];
+        buf_adds(fs, k ? ", " : " ");
+        buf_adds(fs, d->decl);
+        if (d->init && !d->runtime_init) {
+            buf_adds(fs, " = ");
+            buf_adds(fs, d->init);
+        }
+        if (d->init && d->runtime_init && d->name) {
+            line_dir(body, it->line, name);
+            buf_printf(body, "{ __typeof__(%s) __parc_init = %s;\nmemcpy(&%s, &__parc_init, sizeof %s); }\n",
+                       d->name, d->init, d->name, d->name);
+        }
+    }
+    buf_adds(fs, ";\n");
+    free(specs);
+}
+
+/* Pragmas of OpenMP that only make sense at file scope. */
+static int file_scope_pragma(const char *text)
+{
+    static const char *const words[] = {"threadprivate", "declare", "requires", "begin", "end", NULL};
+    const char *p = strstr(text, "omp");
+    if (!p)
+        return 0;
+    p += 3 + strspn(p + 3, " \t");
+    for (int i = 0; words[i]; i++)
+        if (!strncmp(p, words[i], strlen(words[i])))
+            return 1;
+    return 0;
+}
+
+int cellgen_statement_pragma(const struct split *sp, size_t i)
+{
+    const char *p = sp->items[i].text;
+    if (sp->items[i].kind != ITEM_PP || *p != '#')
+        return 0;
+    p += 1 + strspn(p + 1, " \t");
+    if (strncmp(p, "pragma", 6) || file_scope_pragma(p))
+        return 0;
+    for (size_t k = i + 1; k < sp->nitems; k++) {
+        enum item_kind kind = sp->items[k].kind;
+        if (kind == ITEM_PP || kind == ITEM_MAGIC)
+            continue;
+        return kind == ITEM_STMT || kind == ITEM_EXPR;
+    }
+    return 0;
+}
+
+void cellgen_unit(struct buf *tu, const struct jit *j, const char *code, const struct split *sp, int cell_no,
+                  int quiet_value, int *has_value)
+{
+    (void)code;
+    char name[32];
+    if (cell_no > 0)
+        snprintf(name, sizeof name, "cell[%d]", cell_no);
+    else
+        snprintf(name, sizeof name, "cell");
+    struct buf body = {0};
+    const char *value = NULL;
+    for (size_t i = 0; i < sp->nitems; i++) {
+        const struct item *it = &sp->items[i];
+        const char *semi = it->terminated ? "" : ";";
+        if (cellgen_statement_pragma(sp, i)) {
+            line_dir(&body, it->line, name);
+            buf_printf(&body, "%s\n", it->text);
+            continue;
+        }
+        switch (it->kind) {
+        case ITEM_PP:
+        case ITEM_TYPE:
+        case ITEM_PROTO:
+            line_dir(tu, it->line, name);
+            buf_printf(tu, "%s%s\n", it->text, it->kind == ITEM_PP ? "" : semi);
+            break;
+        case ITEM_FUNC: {
+            size_t hl = strlen(it->head);
+            char *head = cellgen_strip_storage(it->head);
+            line_dir(tu, it->line, name);
+            buf_printf(tu, "%s%s\n", head, it->text + hl);
+            free(head);
+            break;
+        }
+        case ITEM_VAR:
+            line_dir(tu, it->line, name);
+            var_item(tu, &body, it, name);
+            break;
+        case ITEM_STMT:
+            line_dir(&body, it->line, name);
+            buf_printf(&body, "%s%s\n", it->text, semi);
+            break;
+        case ITEM_EXPR:
+            if (quiet_value) {
+                line_dir(&body, it->line, name);
+                buf_printf(&body, "%s;\n", it->text);
+            } else
+                value = it->text;
+            break;
+        case ITEM_MAGIC:
+        case ITEM_EMPTY:
+            break;
+        }
+    }
+    if (value) {
+        struct_shows(tu, j, "__parc_show_");
+        const struct item *last = &sp->items[sp->nitems - 1];
+        line_dir(&body, last->line, name);
+        show_value(&body, j, value);
+    }
+    buf_adds(tu, "#line 1 \"<cell>\"\nvoid __parc_cell(void) {\n");
+    if (body.len)
+        buf_add(tu, body.data, body.len);
+    /* An error reported in "<cell>" or "<end>" means the cell's text ran
+     * into what follows it: the cell is unfinished (see jit_is_complete). */
+    buf_adds(tu, "#line 1 \"<end>\"\n}\n");
+    buf_free(&body);
+    *has_value = value != NULL;
+}
+
+void cellgen_value_shows(struct buf *b, const struct jit *j, const char *prefix)
+{
+    struct_shows(b, j, prefix);
+}
+
+void cellgen_show_call(struct buf *b, const struct jit *j, const char *name, const char *type, const char *prefix)
+{
+    buf_printf(b, "_Generic((%s), ", name);
+    struct_branches(b, j, j->nstructs, prefix);
+    buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
+    if (type)
+        add_c_string(b, type);
+    else
+        buf_adds(b, "(const char *)0");
+    buf_printf(b, ", sizeof(%s), (%s));", name, name);
+}

@@ -1,0 +1,120 @@
+/* connection.c — see connection.h. */
+#include "connection.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+static const char *const port_names[KCH_COUNT] = {
+    "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port",
+};
+
+const char *kconn_port_name(enum kchannel ch)
+{
+    return port_names[ch];
+}
+
+/* The string member name of o, or def if it is missing; -1 if present but
+ * not a string. */
+static int get_string(json_t *o, const char *name, const char *def, char **out)
+{
+    json_t *v = json_object_get(o, name);
+    if (!v) {
+        *out = def ? xstrdup(def) : NULL;
+        return 0;
+    }
+    if (!json_is_string(v))
+        return -1;
+    *out = xstrndup(json_string_value(v), json_string_length(v));
+    return 0;
+}
+
+int kconn_load(const char *path, struct kconn *c, char *err, size_t errlen)
+{
+    json_error_t je;
+    memset(c, 0, sizeof *c);
+    c->path = xstrdup(path);
+    json_t *o = json_load_file(path, 0, &je);
+    if (!o) {
+        snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+        return -1;
+    }
+    int rc = -1;
+    if (!json_is_object(o)) {
+        snprintf(err, errlen, "%s: not a JSON object", path);
+        goto out;
+    }
+    if (get_string(o, "transport", "tcp", &c->transport) < 0 ||
+        get_string(o, "ip", "127.0.0.1", &c->ip) < 0 ||
+        get_string(o, "key", "", &c->key) < 0 ||
+        get_string(o, "signature_scheme", "hmac-sha256", &c->scheme) < 0) {
+        snprintf(err, errlen, "%s: transport, ip, key and signature_scheme must be strings", path);
+        goto out;
+    }
+    c->keylen = strlen(c->key);
+    if (strcmp(c->transport, "tcp") != 0 && strcmp(c->transport, "ipc") != 0) {
+        snprintf(err, errlen, "%s: unknown transport '%s'", path, c->transport);
+        goto out;
+    }
+    for (int ch = 0; ch < KCH_COUNT; ch++) {
+        json_t *v = json_object_get(o, port_names[ch]);
+        if (!v) {
+            c->port[ch] = 0;
+            continue;
+        }
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
+            snprintf(err, errlen, "%s: %s must be a port number", path, port_names[ch]);
+            goto out;
+        }
+        c->port[ch] = (int)json_integer_value(v);
+    }
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+void kconn_free(struct kconn *c)
+{
+    free(c->path);
+    free(c->transport);
+    free(c->ip);
+    free(c->key);
+    free(c->scheme);
+    memset(c, 0, sizeof *c);
+}
+
+void kconn_endpoint(const struct kconn *c, enum kchannel ch, char *out, size_t outlen)
+{
+    if (strcmp(c->transport, "ipc") == 0) {
+        /* jupyter_client numbers ipc channels from 1 when ports are unset. */
+        snprintf(out, outlen, "ipc://%s-%d", c->ip, c->port[ch] ? c->port[ch] : (int)ch + 1);
+    } else if (c->port[ch] == 0) {
+        snprintf(out, outlen, "tcp://%s:*", c->ip);
+    } else {
+        snprintf(out, outlen, "tcp://%s:%d", c->ip, c->port[ch]);
+    }
+}
+
+int kconn_set_port(struct kconn *c, enum kchannel ch, const char *endpoint)
+{
+    if (strcmp(c->transport, "tcp") != 0 || c->port[ch] != 0)
+        return 0;
+    const char *colon = strrchr(endpoint, ':');
+    if (!colon)
+        return -1;
+    c->port[ch] = atoi(colon + 1);
+    json_t *o = json_load_file(c->path, 0, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return -1;
+    }
+    json_object_set_new(o, port_names[ch], json_integer(c->port[ch]));
+    int rc = json_dump_file(o, c->path, JSON_INDENT(1)) == 0 ? 0 : -1;
+    json_decref(o);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* connection.h — the connection file a Jupyter front end hands the kernel:
+ * transport, address, the five ports, the signing key and scheme. */
+#ifndef PARC_KERNEL_CONNECTION_H
+#define PARC_KERNEL_CONNECTION_H
+
+#include <stddef.h>
+
+enum kchannel { KCH_SHELL, KCH_IOPUB, KCH_STDIN, KCH_CONTROL, KCH_HB, KCH_COUNT };
+
+struct kconn {
+    char *path;        /* where the file was read from */
+    char *transport;   /* "tcp" or "ipc" */
+    char *ip;          /* address, or the path prefix for ipc */
+    int port[KCH_COUNT];
+    char *key;         /* signing key, keylen bytes, may be empty */
+    size_t keylen;
+    char *scheme;      /* "hmac-sha256" */
+};
+
+/* Reads and checks the connection file at path into c (zeroed first).
+ * Returns 0, or -1 with a message in err. Free with kconn_free. */
+int kconn_load(const char *path, struct kconn *c, char *err, size_t errlen);
+
+/* Frees what c holds. Accepts a zeroed or partly loaded c. */
+void kconn_free(struct kconn *c);
+
+/* The ZeroMQ endpoint of channel ch, e.g. "tcp://127.0.0.1:5555" or
+ * "ipc:///tmp/k-3", into out. A tcp port 0 gives "tcp://ip:*" so that the
+ * system picks one (report it with kconn_set_port). */
+void kconn_endpoint(const struct kconn *c, enum kchannel ch, char *out, size_t outlen);
+
+/* Records the port actually bound for ch from a ZeroMQ endpoint string
+ * ("tcp://127.0.0.1:40213"); rewrites the file when it changed so that
+ * clients reading it find the kernel. 0 or -1. */
+int kconn_set_port(struct kconn *c, enum kchannel ch, const char *endpoint);
+
+/* The connection file's name of channel ch ("shell_port", ...). */
+const char *kconn_port_name(enum kchannel ch);
+
+#endif

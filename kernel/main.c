@@ -1,0 +1,50 @@
+/* main.c — parc-kernel: the Jupyter kernel process. Started by a front
+ * end with a connection file; also installs its own kernelspec. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "kernel.h"
+#include "kernelspec.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: parc-kernel [-f] CONNECTION_FILE\n"
+            "       parc-kernel install-kernel [--user | --sys-prefix | --prefix DIR]\n"
+            "The Jupyter kernel of parc " PARC_VERSION ". Front ends (JupyterLab, jupyter\n"
+            "console, nbclient) start it with the connection file they wrote.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "install-kernel") == 0)
+        return kernelspec_main(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("parc-kernel %s\n", PARC_VERSION);
+        return 0;
+    }
+    const char *path = NULL;
+    if (argc == 2)
+        path = argv[1];
+    else if (argc == 3 && strcmp(argv[1], "-f") == 0)
+        path = argv[2];
+    if (!path) {
+        usage(stderr);
+        return 2;
+    }
+    struct kernel k;
+    char err[1024];
+    if (kernel_init(&k, path, err, sizeof err) < 0) {
+        kernel_log("%s", err);
+        kernel_fini(&k);
+        return 1;
+    }
+    kernel_run(&k);
+    kernel_fini(&k);
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* xdg.c — see xdg.h. */
+#include "xdg.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int xdg_mkdir_p(const char *path, unsigned mode)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; rc == 0; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, mode) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+static const char *home_dir(void)
+{
+    const char *home = getenv("HOME");
+    if (home && home[0] == '/')
+        return home;
+    struct passwd *pw = getpwuid(getuid());
+    return pw ? pw->pw_dir : NULL;
+}
+
+char *xdg_dir(const char *envvar, const char *fallback)
+{
+    const char *base = getenv(envvar);
+    char *dir;
+    if (base && base[0] == '/') {
+        dir = xasprintf("%s/parc", base);
+    } else {
+        const char *home = home_dir();
+        if (!home)
+            return NULL;
+        dir = xasprintf("%s/%s/parc", home, fallback);
+    }
+    if (xdg_mkdir_p(dir, 0700) != 0) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}

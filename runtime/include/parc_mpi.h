@@ -1,0 +1,535 @@
+/* parc_mpi.h — compiled into the program of every %%mpi cell (included
+ * once, in its only translation unit; never by session cells): each rank's
+ * start and end around the cell's body, the copy of the session's globals,
+ * and a PMPI layer that records MPI calls for the cell's timeline.
+ *
+ * At MPI_Finalize the ranks align their clocks on rank 0's (ping-pong, the
+ * exchange with the shortest round trip wins) and print what they recorded
+ * on stdout as lines starting with "\036parc-mpi " that parc reads back
+ * (runtime/mpi_run.c) and never shows:
+ *   L pid host                          the rank's lane
+ *   B t0 t1                             from MPI_Init to MPI_Finalize
+ *   E kind t0 t1 arg0 arg1              an MPI call (times in ns)
+ *   S dest tag bytes t                  a message sent (posted at t)
+ *   R source tag bytes t                a message received (complete at t)
+ *   D n                                 events dropped (buffer full) */
+#ifndef PARC_MPI_LAYER_H
+#define PARC_MPI_LAYER_H
+
+#include <mpi.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    PM_SEND, PM_RECV, PM_ISEND, PM_IRECV, PM_WAIT, PM_WAITALL, PM_SENDRECV, PM_SSEND,
+    PM_BARRIER, PM_BCAST, PM_REDUCE, PM_ALLREDUCE, PM_GATHER, PM_ALLGATHER, PM_SCATTER, PM_ALLTOALL,
+    PM_TEST, PM_WAITANY, PM_GATHERV, PM_ALLGATHERV, PM_SCATTERV, PM_SCAN,
+};
+
+#define PM_MAX_EVENTS 200000
+#define PM_MAX_REQUESTS 4096
+
+struct pm_event {
+    char type; /* 'E', 'S' or 'R' */
+    int kind;
+    long long t0, t1;
+    long long a, b, c; /* E: arg0, arg1; S/R: peer, tag, bytes */
+};
+
+static struct pm_event *pm_events;
+static long pm_nevents, pm_dropped;
+static long long pm_t_init, pm_offset;
+static int pm_world_rank, pm_finalized;
+
+/* Irecv/Isend requests waiting for their Wait. */
+static struct pm_request {
+    MPI_Request req;
+    int kind, peer, tag;
+    long long bytes, t;
+} pm_requests[PM_MAX_REQUESTS];
+static int pm_nrequests;
+
+static long long pm_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void pm_add(char type, int kind, long long t0, long long t1, long long a, long long b, long long c)
+{
+    if (!pm_events)
+        pm_events = malloc(PM_MAX_EVENTS * sizeof *pm_events);
+    if (!pm_events || pm_nevents >= PM_MAX_EVENTS || pm_finalized) {
+        pm_dropped++;
+        return;
+    }
+    struct pm_event *e = &pm_events[pm_nevents++];
+    e->type = type;
+    e->kind = kind;
+    e->t0 = t0;
+    e->t1 = t1;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+}
+
+static long long pm_bytes(int count, MPI_Datatype t)
+{
+    int size = 0;
+    if (t == MPI_DATATYPE_NULL || PMPI_Type_size(t, &size) != MPI_SUCCESS)
+        return 0;
+    return (long long)count * size;
+}
+
+/* A rank of comm as a rank of MPI_COMM_WORLD (arrows join world ranks). */
+static int pm_world(MPI_Comm comm, int r)
+{
+    if (comm == MPI_COMM_WORLD || r < 0)
+        return r;
+    MPI_Group g, w;
+    int out = r;
+    PMPI_Comm_group(comm, &g);
+    PMPI_Comm_group(MPI_COMM_WORLD, &w);
+    PMPI_Group_translate_ranks(g, 1, &r, w, &out);
+    PMPI_Group_free(&g);
+    PMPI_Group_free(&w);
+    return out == MPI_UNDEFINED ? -1 : out;
+}
+
+/* A receive that completed: its real source, tag and size. */
+static void pm_received(MPI_Comm comm, const MPI_Status *st, MPI_Datatype t, long long at)
+{
+    int count = 0;
+    PMPI_Get_count(st, t, &count);
+    pm_add('R', 0, at, at, pm_world(comm, st->MPI_SOURCE), st->MPI_TAG,
+           count == MPI_UNDEFINED ? 0 : pm_bytes(count, t));
+}
+
+/* ---- Point to point ------------------------------------------------- */
+
+int MPI_Send(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm)
+{
+    long long t0 = pm_now(), bytes = pm_bytes(count, t);
+    int peer = pm_world(comm, dest);
+    pm_add('S', 0, t0, t0, peer, tag, bytes);
+    int rc = PMPI_Send(buf, count, t, dest, tag, comm);
+    pm_add('E', PM_SEND, t0, pm_now(), peer, bytes, 0);
+    return rc;
+}
+
+int MPI_Ssend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm)
+{
+    long long t0 = pm_now(), bytes = pm_bytes(count, t);
+    int peer = pm_world(comm, dest);
+    pm_add('S', 0, t0, t0, peer, tag, bytes);
+    int rc = PMPI_Ssend(buf, count, t, dest, tag, comm);
+    pm_add('E', PM_SSEND, t0, pm_now(), peer, bytes, 0);
+    return rc;
+}
+
+int MPI_Recv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm, MPI_Status *status)
+{
+    MPI_Status st;
+    long long t0 = pm_now();
+    int rc = PMPI_Recv(buf, count, t, source, tag, comm, &st);
+    long long t1 = pm_now();
+    if (rc == MPI_SUCCESS)
+        pm_received(comm, &st, t, t1);
+    pm_add('E', PM_RECV, t0, t1, pm_world(comm, st.MPI_SOURCE), pm_bytes(count, t), 0);
+    if (status != MPI_STATUS_IGNORE)
+        *status = st;
+    return rc;
+}
+
+int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype st_, int dest, int stag, void *rbuf, int rcount,
+                 MPI_Datatype rt, int source, int rtag, MPI_Comm comm, MPI_Status *status)
+{
+    MPI_Status st;
+    long long t0 = pm_now();
+    if (dest != MPI_PROC_NULL)
+        pm_add('S', 0, t0, t0, pm_world(comm, dest), stag, pm_bytes(scount, st_));
+    int rc = PMPI_Sendrecv(sbuf, scount, st_, dest, stag, rbuf, rcount, rt, source, rtag, comm, &st);
+    long long t1 = pm_now();
+    if (rc == MPI_SUCCESS && source != MPI_PROC_NULL)
+        pm_received(comm, &st, rt, t1);
+    pm_add('E', PM_SENDRECV, t0, t1, pm_world(comm, dest), pm_bytes(scount, st_), 0);
+    if (status != MPI_STATUS_IGNORE)
+        *status = st;
+    return rc;
+}
+
+static void pm_remember(MPI_Request r, int kind, int peer, int tag, long long bytes, long long t)
+{
+    if (pm_nrequests < PM_MAX_REQUESTS)
+        pm_requests[pm_nrequests++] = (struct pm_request){r, kind, peer, tag, bytes, t};
+}
+
+int MPI_Isend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, MPI_Request *req)
+{
+    long long t0 = pm_now(), bytes = pm_bytes(count, t);
+    int peer = pm_world(comm, dest);
+    pm_add('S', 0, t0, t0, peer, tag, bytes);
+    int rc = PMPI_Isend(buf, count, t, dest, tag, comm, req);
+    pm_add('E', PM_ISEND, t0, pm_now(), peer, bytes, 0);
+    return rc;
+}
+
+/* Irecv's datatype and communicator, kept until its Wait reads the status. */
+static struct {
+    MPI_Request req;
+    MPI_Datatype type;
+    MPI_Comm comm;
+} pm_irecvs[PM_MAX_REQUESTS];
+static int pm_nirecvs;
+
+int MPI_Irecv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm, MPI_Request *req)
+{
+    long long t0 = pm_now();
+    int rc = PMPI_Irecv(buf, count, t, source, tag, comm, req);
+    pm_add('E', PM_IRECV, t0, pm_now(), pm_world(comm, source), pm_bytes(count, t), 0);
+    if (rc == MPI_SUCCESS && pm_nirecvs < PM_MAX_REQUESTS) {
+        pm_irecvs[pm_nirecvs].req = *req;
+        pm_irecvs[pm_nirecvs].type = t;
+        pm_irecvs[pm_nirecvs].comm = comm;
+        pm_nirecvs++;
+    }
+    return rc;
+}
+
+/* After a request completed: a receive's arrow end. */
+static void pm_completed(MPI_Request r, const MPI_Status *st, long long at)
+{
+    for (int i = 0; i < pm_nirecvs; i++)
+        if (pm_irecvs[i].req == r) {
+            pm_received(pm_irecvs[i].comm, st, pm_irecvs[i].type, at);
+            pm_irecvs[i] = pm_irecvs[--pm_nirecvs];
+            return;
+        }
+}
+
+int MPI_Wait(MPI_Request *req, MPI_Status *status)
+{
+    MPI_Status st;
+    MPI_Request r = *req;
+    long long t0 = pm_now();
+    int rc = PMPI_Wait(req, &st);
+    long long t1 = pm_now();
+    if (rc == MPI_SUCCESS && r != MPI_REQUEST_NULL)
+        pm_completed(r, &st, t1);
+    pm_add('E', PM_WAIT, t0, t1, -1, 0, 0);
+    if (status != MPI_STATUS_IGNORE)
+        *status = st;
+    return rc;
+}
+
+/* MPI_Test: recorded only when it completes a request (a polling loop
+ * would fill the timeline with slivers). */
+int MPI_Test(MPI_Request *req, int *flag, MPI_Status *status)
+{
+    MPI_Status st;
+    MPI_Request r = *req;
+    long long t0 = pm_now();
+    int rc = PMPI_Test(req, flag, &st);
+    if (rc == MPI_SUCCESS && *flag && r != MPI_REQUEST_NULL) {
+        long long t1 = pm_now();
+        pm_completed(r, &st, t1);
+        pm_add('E', PM_TEST, t0, t1, -1, 0, 0);
+    }
+    if (status != MPI_STATUS_IGNORE)
+        *status = st;
+    return rc;
+}
+
+int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status)
+{
+    MPI_Status st;
+    MPI_Request *copy = malloc((n > 0 ? n : 1) * sizeof *copy);
+    for (int i = 0; i < n; i++)
+        copy[i] = reqs[i];
+    long long t0 = pm_now();
+    int rc = PMPI_Waitany(n, reqs, index, &st);
+    long long t1 = pm_now();
+    if (rc == MPI_SUCCESS && *index != MPI_UNDEFINED && *index >= 0 && *index < n)
+        pm_completed(copy[*index], &st, t1);
+    pm_add('E', PM_WAITANY, t0, t1, -1, 0, 0);
+    free(copy);
+    if (status != MPI_STATUS_IGNORE)
+        *status = st;
+    return rc;
+}
+
+int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
+{
+    MPI_Request *copy = malloc((n > 0 ? n : 1) * sizeof *copy);
+    MPI_Status *st = malloc((n > 0 ? n : 1) * sizeof *st);
+    for (int i = 0; i < n; i++)
+        copy[i] = reqs[i];
+    long long t0 = pm_now();
+    int rc = PMPI_Waitall(n, reqs, st);
+    long long t1 = pm_now();
+    for (int i = 0; i < n && rc == MPI_SUCCESS; i++)
+        if (copy[i] != MPI_REQUEST_NULL)
+            pm_completed(copy[i], &st[i], t1);
+    pm_add('E', PM_WAITALL, t0, t1, n, 0, 0);
+    if (statuses != MPI_STATUSES_IGNORE)
+        for (int i = 0; i < n; i++)
+            statuses[i] = st[i];
+    free(copy);
+    free(st);
+    return rc;
+}
+
+/* ---- Collectives ------------------------------------------------------ */
+
+#define PM_COLLECTIVE(kind, root, bytes, call)                                                                 \
+    do {                                                                                                       \
+        long long t0_ = pm_now();                                                                              \
+        int rc_ = call;                                                                                        \
+        pm_add('E', kind, t0_, pm_now(), root, bytes, 0);                                                      \
+        return rc_;                                                                                            \
+    } while (0)
+
+int MPI_Barrier(MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_BARRIER, -1, 0, PMPI_Barrier(comm));
+}
+
+int MPI_Bcast(void *buf, int count, MPI_Datatype t, int root, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_BCAST, pm_world(comm, root), pm_bytes(count, t), PMPI_Bcast(buf, count, t, root, comm));
+}
+
+int MPI_Reduce(const void *s, void *r, int count, MPI_Datatype t, MPI_Op op, int root, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_REDUCE, pm_world(comm, root), pm_bytes(count, t), PMPI_Reduce(s, r, count, t, op, root, comm));
+}
+
+int MPI_Allreduce(const void *s, void *r, int count, MPI_Datatype t, MPI_Op op, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_ALLREDUCE, -1, pm_bytes(count, t), PMPI_Allreduce(s, r, count, t, op, comm));
+}
+
+int MPI_Gather(const void *s, int sc, MPI_Datatype st, void *r, int rc, MPI_Datatype rt, int root, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_GATHER, pm_world(comm, root), pm_bytes(sc, st), PMPI_Gather(s, sc, st, r, rc, rt, root, comm));
+}
+
+int MPI_Allgather(const void *s, int sc, MPI_Datatype st, void *r, int rc, MPI_Datatype rt, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_ALLGATHER, -1, pm_bytes(sc, st), PMPI_Allgather(s, sc, st, r, rc, rt, comm));
+}
+
+int MPI_Scatter(const void *s, int sc, MPI_Datatype st, void *r, int rc, MPI_Datatype rt, int root, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_SCATTER, pm_world(comm, root), pm_bytes(rc, rt), PMPI_Scatter(s, sc, st, r, rc, rt, root, comm));
+}
+
+int MPI_Alltoall(const void *s, int sc, MPI_Datatype st, void *r, int rc, MPI_Datatype rt, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_ALLTOALL, -1, pm_bytes(sc, st), PMPI_Alltoall(s, sc, st, r, rc, rt, comm));
+}
+
+int MPI_Gatherv(const void *s, int sc, MPI_Datatype st, void *r, const int rc[], const int displs[], MPI_Datatype rt,
+                int root, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_GATHERV, pm_world(comm, root), pm_bytes(sc, st),
+                  PMPI_Gatherv(s, sc, st, r, rc, displs, rt, root, comm));
+}
+
+int MPI_Allgatherv(const void *s, int sc, MPI_Datatype st, void *r, const int rc[], const int displs[],
+                   MPI_Datatype rt, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_ALLGATHERV, -1, pm_bytes(sc, st), PMPI_Allgatherv(s, sc, st, r, rc, displs, rt, comm));
+}
+
+int MPI_Scatterv(const void *s, const int sc[], const int displs[], MPI_Datatype st, void *r, int rc, MPI_Datatype rt,
+                 int root, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_SCATTERV, pm_world(comm, root), pm_bytes(rc, rt),
+                  PMPI_Scatterv(s, sc, displs, st, r, rc, rt, root, comm));
+}
+
+int MPI_Scan(const void *s, void *r, int count, MPI_Datatype t, MPI_Op op, MPI_Comm comm)
+{
+    PM_COLLECTIVE(PM_SCAN, -1, pm_bytes(count, t), PMPI_Scan(s, r, count, t, op, comm));
+}
+
+/* ---- Start and end ----------------------------------------------------- */
+
+/* MPI_Init of the cell: parc has called it already. */
+int MPI_Init(int *argc, char ***argv)
+{
+    int done = 0;
+    PMPI_Initialized(&done);
+    if (done)
+        return MPI_SUCCESS;
+    int rc = PMPI_Init(argc, argv);
+    PMPI_Comm_rank(MPI_COMM_WORLD, &pm_world_rank);
+    pm_t_init = pm_now();
+    return rc;
+}
+
+int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
+{
+    int done = 0;
+    PMPI_Initialized(&done);
+    if (done) {
+        PMPI_Query_thread(provided);
+        return MPI_SUCCESS;
+    }
+    int rc = PMPI_Init_thread(argc, argv, required, provided);
+    PMPI_Comm_rank(MPI_COMM_WORLD, &pm_world_rank);
+    pm_t_init = pm_now();
+    return rc;
+}
+
+/* This rank's clock minus rank 0's: of 8 ping-pongs with rank 0, the one
+ * with the shortest round trip. Collective over MPI_COMM_WORLD. */
+static long long pm_clock_offset(int rank, int size)
+{
+    long long best = 0, best_rtt = -1;
+    for (int peer = 1; peer < size; peer++)
+        for (int k = 0; k < 8; k++) {
+            long long t[2] = {0, 0};
+            if (rank == 0) {
+                t[0] = pm_now();
+                PMPI_Send(t, 1, MPI_LONG_LONG, peer, 0x7a11, MPI_COMM_WORLD);
+                long long remote;
+                PMPI_Recv(&remote, 1, MPI_LONG_LONG, peer, 0x7a11, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                long long t1 = pm_now();
+                long long off[2] = {remote - (t[0] + t1) / 2, t1 - t[0]};
+                PMPI_Send(off, 2, MPI_LONG_LONG, peer, 0x7a12, MPI_COMM_WORLD);
+            } else if (rank == peer) {
+                PMPI_Recv(t, 1, MPI_LONG_LONG, 0, 0x7a11, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                long long now = pm_now();
+                PMPI_Send(&now, 1, MPI_LONG_LONG, 0, 0x7a11, MPI_COMM_WORLD);
+                long long off[2];
+                PMPI_Recv(off, 2, MPI_LONG_LONG, 0, 0x7a12, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                if (best_rtt < 0 || off[1] < best_rtt) {
+                    best_rtt = off[1];
+                    best = off[0];
+                }
+            }
+        }
+    return best;
+}
+
+static void pm_print_trace(long long t_end)
+{
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    long long o = pm_offset;
+    fflush(stdout);
+    printf("\036parc-mpi L %d %s\n", (int)getpid(), host);
+    printf("\036parc-mpi B %lld %lld\n", pm_t_init - o, t_end - o);
+    for (long i = 0; i < pm_nevents; i++) {
+        const struct pm_event *e = &pm_events[i];
+        if (e->type == 'E')
+            printf("\036parc-mpi E %d %lld %lld %lld %lld\n", e->kind, e->t0 - o, e->t1 - o, e->a, e->b);
+        else
+            printf("\036parc-mpi %c %lld %lld %lld %lld\n", e->type, e->a, e->b, e->c, e->t0 - o);
+    }
+    if (pm_dropped)
+        printf("\036parc-mpi D %ld\n", pm_dropped);
+    fflush(stdout);
+}
+
+int MPI_Finalize(void)
+{
+    int done = 0;
+    PMPI_Finalized(&done);
+    if (done || pm_finalized)
+        return MPI_SUCCESS;
+    long long t_end = pm_now();
+    pm_finalized = 1;
+    int rank = 0, size = 1;
+    PMPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    PMPI_Comm_size(MPI_COMM_WORLD, &size);
+    PMPI_Barrier(MPI_COMM_WORLD);
+    pm_offset = pm_clock_offset(rank, size);
+    pm_print_trace(t_end);
+    return PMPI_Finalize();
+}
+
+/* MPI_Abort: what it was called with goes to parc before the job ends. */
+int MPI_Abort(MPI_Comm comm, int code)
+{
+    fflush(stdout);
+    fprintf(stderr, "\036parc-mpi A %d\n", code);
+    fflush(stderr);
+    return PMPI_Abort(comm, code);
+}
+
+/* ---- The globals the session had when the cell started ----------------- */
+
+static char *pm_vars;
+static size_t pm_vars_len;
+
+static void pm_read_vars(void)
+{
+    const char *path = getenv("PARC_MPI_VARS");
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f)
+        return; /* another host: the globals keep their initializers */
+    size_t cap = 1 << 16;
+    pm_vars = malloc(cap);
+    size_t n;
+    while (pm_vars && (n = fread(pm_vars + pm_vars_len, 1, cap - pm_vars_len, f)) > 0) {
+        pm_vars_len += n;
+        if (pm_vars_len == cap)
+            pm_vars = realloc(pm_vars, cap *= 2);
+    }
+    fclose(f);
+}
+
+/* Copies the session's value of the global name (size bytes) to addr.
+ * Records: name, NUL, 8-byte size, the bytes. */
+static void parc_mpi_load(const char *name, void *addr, size_t size)
+{
+    size_t at = 0;
+    while (pm_vars && at < pm_vars_len) {
+        const char *n = pm_vars + at;
+        size_t nl = strnlen(n, pm_vars_len - at);
+        unsigned long long sz;
+        if (at + nl + 1 + sizeof sz > pm_vars_len)
+            return;
+        memcpy(&sz, n + nl + 1, sizeof sz);
+        const char *data = n + nl + 1 + sizeof sz;
+        if (data + sz > pm_vars + pm_vars_len)
+            return;
+        if (!strcmp(n, name) && sz == size) {
+            memcpy(addr, data, size);
+            return;
+        }
+        at = (size_t)(data + sz - pm_vars);
+    }
+}
+
+/* Before the body: ranks die with their launcher (an interrupted or
+ * timed-out cell kills mpirun), output is line-buffered so that it streams,
+ * MPI is started. */
+static void parc_mpi_start(int *argc, char ***argv)
+{
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(1);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    MPI_Init(argc, argv);
+    pm_read_vars();
+}
+
+static int parc_mpi_end(void)
+{
+    MPI_Finalize();
+    free(pm_vars);
+    return 0;
+}
+
+#endif

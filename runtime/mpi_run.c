@@ -1,0 +1,845 @@
+/* mpi_run.c — runs an %%mpi cell's program (see mpi_run.h): compile with
+ * the session's compiler against Open MPI, launch with mpirun, label each
+ * rank's lines as they arrive, report the rank that failed and why, and
+ * draw the ranks' MPI calls and messages on the cell's timeline. */
+#include "mpi_run.h"
+#include "diag.h"
+#include "events.h"
+#include "rtrace.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#pragma weak trace_rec_new_lane
+#pragma weak trace_rec_window
+
+static struct mpi_job *pending;
+
+static const char missing_mpi[] =
+    "%%mpi needs Open MPI: install the Debian packages openmpi-bin and libopenmpi-dev\n"
+    "(apt-get install openmpi-bin libopenmpi-dev), then run the cell again.";
+
+void mpi_job_free(struct mpi_job *job)
+{
+    if (!job)
+        return;
+    free(job->source);
+    free(job->cell);
+    free(job->code);
+    free(job->compiler);
+    free(job->cflags);
+    free(job->ldflags);
+    for (size_t i = 0; i < job->nincludes; i++)
+        free(job->includes[i]);
+    free(job->includes);
+    free(job->hostfile);
+    for (size_t i = 0; i < job->nextra; i++)
+        free(job->extra[i]);
+    free(job->extra);
+    free(job);
+}
+
+void mpi_job_set(struct mpi_job *job)
+{
+    mpi_job_free(pending);
+    pending = job;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running programs                                                    */
+/* ------------------------------------------------------------------ */
+
+struct argv {
+    char **v;
+    size_t n;
+};
+
+static void arg_add(struct argv *a, const char *s)
+{
+    a->v = xrealloc(a->v, (a->n + 2) * sizeof *a->v);
+    a->v[a->n++] = xstrdup(s);
+    a->v[a->n] = NULL;
+}
+
+/* Adds the words of s (split at blanks; no quoting). */
+static void arg_words(struct argv *a, const char *s)
+{
+    char *copy = xstrdup(s ? s : "");
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+        arg_add(a, w);
+    free(copy);
+}
+
+static void arg_free(struct argv *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+}
+
+/* Runs argv with stdout and stderr into out; returns the wait status, or
+ * -1 when it could not start. */
+static int capture(char *const *argv, struct buf *out)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(p[1]);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(p[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            buf_add(out, chunk, (size_t)n);
+    close(p[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return st;
+}
+
+/* mpicc --showme:WHAT, or NULL when Open MPI's wrapper is missing. */
+static char *showme(const char *what)
+{
+    char opt[64];
+    snprintf(opt, sizeof opt, "--showme:%s", what);
+    char *argv[] = {"mpicc", opt, NULL};
+    struct buf out = {0};
+    int st = capture(argv, &out);
+    if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        buf_free(&out);
+        return NULL;
+    }
+    return buf_take(&out);
+}
+
+/* Whether prog is found on PATH. */
+static int on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char *copy = xstrdup(path ? path : "/usr/bin:/bin");
+    char *save = NULL;
+    int found = 0;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *f = xasprintf("%s/%s", d, prog);
+        found = access(f, X_OK) == 0;
+        free(f);
+    }
+    free(copy);
+    return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* The job's folder                                                    */
+/* ------------------------------------------------------------------ */
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *f = xasprintf("%s/%s", dir, e->d_name);
+        unlink(f);
+        free(f);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Folders of earlier jobs whose cell process is gone (interrupted cells
+ * end before they can clean up). */
+static void remove_stale(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid = 0;
+        if (sscanf(e->d_name, "parc-mpi-%d-", &pid) == 1 && pid > 0 && kill(pid, 0) < 0 && errno == ESRCH) {
+            char *f = xasprintf("%s/%s", tmp, e->d_name);
+            remove_tree(f);
+            free(f);
+        }
+    }
+    closedir(d);
+}
+
+static char *make_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    remove_stale(tmp);
+    char *dir = xasprintf("%s/parc-mpi-%d-XXXXXX", tmp, (int)getpid());
+    if (!mkdtemp(dir)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    int rc = write_all(fd, data, len);
+    close(fd);
+    return rc;
+}
+
+/* The globals' values: per variable its name, NUL, 8-byte size, bytes
+ * (read by parc_mpi_load). */
+static int write_vars(const char *path, const struct parc_mpi_var *vars, unsigned long n)
+{
+    struct buf b = {0};
+    for (unsigned long i = 0; i < n; i++) {
+        unsigned long long sz = vars[i].size;
+        buf_add(&b, vars[i].name, strlen(vars[i].name) + 1);
+        buf_add(&b, &sz, sizeof sz);
+        buf_add(&b, vars[i].addr, vars[i].size);
+    }
+    int rc = write_file(path, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiling                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Keeps the compiler's messages that matter: every error, and warnings
+ * about the cell itself (those about the session's code were shown when
+ * its cells ran). */
+static char *keep_messages(const char *raw, const char *cell, int failed)
+{
+    struct buf out = {0};
+    size_t cl = strlen(cell);
+    int keep = 0;
+    for (const char *p = raw; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        int is_msg = memmem(p, n, ": error:", 8) || memmem(p, n, ": warning:", 10) || memmem(p, n, ": note:", 7);
+        if (is_msg)
+            keep = failed ? (memmem(p, n, ": error:", 8) != NULL || !strncmp(p, cell, cl))
+                          : !strncmp(p, cell, cl);
+        else if (strncmp(p, "In file included", 16) && strncmp(p, "tcc: error:", 11) && n > 1 && *p != ' ')
+            keep = failed; /* linker lines: "undefined reference", "ld returned" */
+        if (!strncmp(p, "tcc: error:", 11))
+            keep = 1;
+        if (keep)
+            buf_add(&out, p, n);
+        p += n;
+    }
+    return buf_take(&out);
+}
+
+/* Removes "DIR/" from text: TinyCC puts the source's folder before the
+ * names #line gives. */
+static void drop_prefix(struct buf *text, const char *dir)
+{
+    if (!text->len)
+        return;
+    buf_addc(text, 0);
+    char *pre = xasprintf("%s/", dir);
+    size_t n = strlen(pre);
+    char *p;
+    while ((p = strstr(text->data, pre)))
+        memmove(p, p + n, strlen(p + n) + 1);
+    text->len = strlen(text->data);
+    free(pre);
+}
+
+/* Compiles the job's program to dir/prog. 0, or -1 after ending the cell
+ * with the compiler's messages. */
+static int compile(const struct mpi_job *job, const char *dir, const char *src, const char *prog)
+{
+    /* Asked once per session: a cell that succeeds becomes the session,
+     * with what it learnt. */
+    static char *cflags, *lflags;
+    if (!cflags || !lflags) {
+        free(cflags);
+        free(lflags);
+        cflags = showme("compile");
+        lflags = showme("link");
+    }
+    if (!cflags || !lflags || !on_path("mpirun"))
+        rt_cell_fail(0, "MPINotFound", "%%mpi needs Open MPI (Debian packages openmpi-bin and libopenmpi-dev)",
+                     missing_mpi);
+    struct argv a = {0};
+    int tcc = !strcmp(job->compiler, "tcc");
+    arg_words(&a, job->compiler);
+    if (!tcc && strstr(job->compiler, "clang"))
+        arg_words(&a, "-fno-color-diagnostics -fno-caret-diagnostics");
+    if (!tcc)
+        arg_words(&a, "-Wall -Wno-unused-function -Wno-unused-variable");
+    arg_add(&a, "-o");
+    arg_add(&a, prog);
+    arg_add(&a, src);
+    for (size_t i = 0; i < job->nincludes; i++) {
+        arg_add(&a, "-I");
+        arg_add(&a, job->includes[i]);
+    }
+    arg_words(&a, cflags);
+    arg_words(&a, job->cflags);
+    arg_words(&a, lflags);
+    arg_words(&a, "-lm -lpthread");
+    arg_words(&a, job->ldflags);
+    struct buf out = {0};
+    int st = capture(a.v, &out);
+    int failed = st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+        char *msg = xasprintf("%%%%mpi: the compiler %s was not found", a.v[0]);
+        arg_free(&a);
+        rt_cell_fail(0, "CompileError", msg, msg);
+    }
+    arg_free(&a);
+    drop_prefix(&out, dir);
+    char *kept = keep_messages(out.data ? out.data : "", job->cell, failed);
+    buf_free(&out);
+    struct buf shown = {0};
+    diag_format(&shown, job->cell, job->code, kept);
+    free(kept);
+    if (failed) {
+        const char *text = shown.len ? shown.data : "%%mpi: the program did not compile";
+        const char *nl = strchr(text, '\n');
+        char *first = nl ? xstrndup(text, (size_t)(nl - text)) : xstrdup(text);
+        remove_tree(dir);
+        rt_cell_fail(0, "CompileError", first, text);
+    }
+    if (shown.len) {
+        fputs(shown.data, stderr);
+        fflush(stderr);
+    }
+    buf_free(&shown);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the ranks recorded                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *const call_names[] = {
+    "MPI_Send",   "MPI_Recv",   "MPI_Isend",     "MPI_Irecv",     "MPI_Wait",   "MPI_Waitall",
+    "MPI_Sendrecv", "MPI_Ssend", "MPI_Barrier",  "MPI_Bcast",     "MPI_Reduce", "MPI_Allreduce",
+    "MPI_Gather", "MPI_Allgather", "MPI_Scatter", "MPI_Alltoall", "MPI_Test",     "MPI_Waitany",
+    "MPI_Gatherv", "MPI_Allgatherv", "MPI_Scatterv", "MPI_Scan",
+};
+
+struct msg {
+    int src, dst;
+    long long tag, bytes, t, order;
+};
+
+struct call {
+    int kind;
+    long long t0, t1, a0, a1;
+};
+
+struct rank_rec {
+    int seen, pid;
+    char host[64];
+    long long b0, b1, dropped;
+    struct call *calls;
+    size_t ncalls;
+    int aborted, abort_code;
+};
+
+struct job_state {
+    struct rank_rec *ranks;
+    size_t nranks;
+    struct msg *sends, *recvs;
+    size_t nsends, nrecvs;
+    struct buf launcher; /* mpirun's own messages */
+};
+
+static struct rank_rec *rank_at(struct job_state *js, int r)
+{
+    if (r < 0 || r > 1 << 16)
+        return NULL;
+    if ((size_t)r >= js->nranks) {
+        js->ranks = xrealloc(js->ranks, (size_t)(r + 1) * sizeof *js->ranks);
+        memset(js->ranks + js->nranks, 0, ((size_t)r + 1 - js->nranks) * sizeof *js->ranks);
+        js->nranks = (size_t)r + 1;
+    }
+    return &js->ranks[r];
+}
+
+static void add_msg(struct msg **v, size_t *n, struct msg m)
+{
+    if ((*n & (*n - 1)) == 0 || *n == 0)
+        *v = xrealloc(*v, (*n ? *n * 2 : 16) * sizeof **v);
+    m.order = (long long)*n;
+    (*v)[(*n)++] = m;
+}
+
+/* One "\036parc-mpi ..." line of rank r. */
+static void record_line(struct job_state *js, int r, const char *s)
+{
+    struct rank_rec *rr = rank_at(js, r);
+    if (!rr)
+        return;
+    long long a, b, c, d, e;
+    char host[64];
+    int kind;
+    if (sscanf(s, "L %lld %63s", &a, host) == 2) {
+        rr->seen = 1;
+        rr->pid = (int)a;
+        snprintf(rr->host, sizeof rr->host, "%s", host);
+    } else if (sscanf(s, "B %lld %lld", &a, &b) == 2) {
+        rr->b0 = a;
+        rr->b1 = b;
+    } else if (sscanf(s, "E %d %lld %lld %lld %lld", &kind, &a, &b, &c, &d) == 5) {
+        if (kind < 0 || kind >= (int)(sizeof call_names / sizeof *call_names))
+            return;
+        if ((rr->ncalls & (rr->ncalls - 1)) == 0)
+            rr->calls = xrealloc(rr->calls, (rr->ncalls ? rr->ncalls * 2 : 16) * sizeof *rr->calls);
+        rr->calls[rr->ncalls++] = (struct call){kind, a, b, c, d};
+    } else if (sscanf(s, "S %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+        add_msg(&js->sends, &js->nsends, (struct msg){r, (int)a, b, c, d, 0});
+    } else if (sscanf(s, "R %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+        add_msg(&js->recvs, &js->nrecvs, (struct msg){(int)a, r, b, c, d, 0});
+    } else if (sscanf(s, "D %lld", &e) == 1) {
+        rr->dropped = e;
+    } else if (sscanf(s, "A %lld", &a) == 1) {
+        rr->aborted = 1;
+        rr->abort_code = (int)a;
+    }
+}
+
+static int cmp_msg(const void *x, const void *y)
+{
+    const struct msg *a = x, *b = y;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    if (a->dst != b->dst)
+        return a->dst < b->dst ? -1 : 1;
+    if (a->tag != b->tag)
+        return a->tag < b->tag ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int same_channel(const struct msg *a, const struct msg *b)
+{
+    return a->src == b->src && a->dst == b->dst && a->tag == b->tag;
+}
+
+static long long mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The ranks' records on the cell's timeline: a lane per rank, its time
+ * between MPI_Init and MPI_Finalize as computing, each MPI call a wait
+ * over it, and the k-th message of a (source, destination, tag) an arrow
+ * to the k-th receive of the same (MPI keeps their order). */
+static void draw(struct job_state *js, long long launched, long long ended)
+{
+    if (!rtrace_on() || !trace_rec_new_lane)
+        return;
+    long long origin = mono_now() - trace_rec_now();
+    /* Ranks on this machine share its clock; elsewhere rank 0's start is
+     * put at the launch. */
+    long long shift = origin;
+    if (js->nranks && js->ranks[0].seen && (js->ranks[0].b0 < launched || js->ranks[0].b0 > ended))
+        shift = js->ranks[0].b0 - (launched - origin);
+    char local[64] = "";
+    gethostname(local, sizeof local - 1);
+    int *lane = xcalloc(js->nranks + 1, sizeof *lane);
+    int compute = trace_rec_name("computing");
+    long long dropped = 0;
+    for (size_t r = 0; r < js->nranks; r++) {
+        struct rank_rec *rr = &js->ranks[r];
+        lane[r] = -1;
+        if (!rr->seen)
+            continue;
+        char *label = strcmp(rr->host, local) ? xasprintf("rank %zu (pid %d on %s)", r, rr->pid, rr->host)
+                                              : xasprintf("rank %zu (pid %d)", r, rr->pid);
+        lane[r] = trace_rec_new_lane(label);
+        free(label);
+        if (lane[r] < 0)
+            continue;
+        trace_rec_event(lane[r], TRACE_TASK, compute, rr->b0 - shift, rr->b1 - shift, TRACE_NO_ARG, TRACE_NO_ARG);
+        for (size_t i = 0; i < rr->ncalls; i++) {
+            const struct call *c = &rr->calls[i];
+            trace_rec_event(lane[r], TRACE_WAIT, trace_rec_name(call_names[c->kind]), c->t0 - shift, c->t1 - shift,
+                            c->a0, c->a1);
+        }
+        dropped += rr->dropped;
+    }
+    if (js->nsends)
+        qsort(js->sends, js->nsends, sizeof *js->sends, cmp_msg);
+    if (js->nrecvs)
+        qsort(js->recvs, js->nrecvs, sizeof *js->recvs, cmp_msg);
+    size_t i = 0, k = 0;
+    while (i < js->nsends && k < js->nrecvs) {
+        const struct msg *s = &js->sends[i], *r = &js->recvs[k];
+        int c = cmp_msg(s, r);
+        if (same_channel(s, r)) {
+            int from = (size_t)s->src < js->nranks ? lane[s->src] : -1;
+            int to = (size_t)r->dst < js->nranks ? lane[r->dst] : -1;
+            if (from >= 0 && to >= 0) {
+                char name[96];
+                snprintf(name, sizeof name, "message, tag %lld, %lld bytes", s->tag, s->bytes);
+                trace_rec_arrow(from, s->t - shift, to, r->t - shift, trace_rec_name(name));
+            }
+            i++, k++;
+        } else if (c < 0) {
+            i++;
+        } else {
+            k++;
+        }
+    }
+    free(lane);
+    /* Only the ranks' time between MPI_Init and MPI_Finalize: launching
+     * and compiling would leave it a sliver. */
+    long long lo = 0, hi = 0;
+    for (size_t r = 0; r < js->nranks; r++)
+        if (js->ranks[r].seen) {
+            if (!hi || js->ranks[r].b0 - shift < lo)
+                lo = js->ranks[r].b0 - shift;
+            if (js->ranks[r].b1 - shift > hi)
+                hi = js->ranks[r].b1 - shift;
+        }
+    long long margin = (hi - lo) / 50;
+    if (hi > lo && trace_rec_window)
+        trace_rec_window(lo - margin > 0 ? lo - margin : 0, hi + margin);
+    if (dropped)
+        fprintf(stderr, "parc: %%%%mpi: the timeline lacks %lld MPI calls (more than 200000 per rank)\n", dropped);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output of the ranks                                                 */
+/* ------------------------------------------------------------------ */
+
+/* "[1,3]<stdout>:text": the rank (3), the stream, the text; or -1 for a
+ * line of mpirun's own. */
+static int parse_tag(const char *line, int *err, const char **text, size_t *taglen)
+{
+    int job, rank, n = 0;
+    char stream[8];
+    if (sscanf(line, "[%d,%d]<%6[a-z]>:%n", &job, &rank, stream, &n) != 3 || !n)
+        return -1;
+    *err = !strcmp(stream, "stderr");
+    *text = line + n;
+    *taglen = (size_t)n;
+    return rank;
+}
+
+/* One line from mpirun's stdout (err = 0) or stderr. */
+static void handle_line(struct job_state *js, int from_err, char *line)
+{
+    int err;
+    const char *text;
+    size_t taglen;
+    int rank = parse_tag(line, &err, &text, &taglen);
+    if (rank < 0) {
+        buf_adds(&js->launcher, line);
+        buf_addc(&js->launcher, '\n');
+        return;
+    }
+    (void)from_err;
+    /* Pieces of one line written apart carry the tag again: drop it. */
+    char *t = (char *)text;
+    char *dup;
+    while ((dup = strstr(t, "]<std")) && dup > t) {
+        char *open = dup;
+        while (open > t && *open != '[')
+            open--;
+        char *colon = strstr(dup, ">:");
+        if (*open != '[' || !colon || (size_t)(colon + 2 - open) != taglen || strncmp(open, line, taglen))
+            break;
+        memmove(open, colon + 2, strlen(colon + 2) + 1);
+    }
+    if (!strncmp(t, "\036parc-mpi ", 10)) {
+        record_line(js, rank, t + 10);
+        return;
+    }
+    FILE *f = err ? stderr : stdout;
+    fprintf(f, "[%d] %s\n", rank, t);
+}
+
+struct stream {
+    int fd, err;
+    struct buf pending;
+};
+
+/* Reads what is there; hands on every complete line. 0 at end of file. */
+static int pump(struct job_state *js, struct stream *s)
+{
+    char chunk[65536];
+    ssize_t n = read(s->fd, chunk, sizeof chunk);
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN ? 1 : 0;
+    if (n == 0) {
+        if (s->pending.len) {
+            buf_addc(&s->pending, 0);
+            handle_line(js, s->err, s->pending.data);
+            s->pending.len = 0;
+        }
+        return 0;
+    }
+    buf_add(&s->pending, chunk, (size_t)n);
+    size_t start = 0;
+    for (size_t i = 0; i < s->pending.len; i++)
+        if (s->pending.data[i] == '\n') {
+            s->pending.data[i] = 0;
+            handle_line(js, s->err, s->pending.data + start);
+            start = i + 1;
+        }
+    memmove(s->pending.data, s->pending.data + start, s->pending.len - start);
+    s->pending.len -= start;
+    fflush(stdout);
+    fflush(stderr);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Failures                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Why the job failed, from mpirun's messages and the ranks' own notes, in
+ * a sentence per rank; NULL if nothing is recognised. */
+static char *failure_reason(struct job_state *js)
+{
+    struct buf b = {0};
+    const char *m = js->launcher.data ? js->launcher.data : "";
+    const char *p;
+    int rank, sig, code;
+    char name[128];
+    for (p = m; (p = strstr(p, "process rank ")); p++)
+        if (sscanf(p, "process rank %d with PID %*d on node %*s exited on signal %d (%127[^)])", &rank, &sig, name) ==
+            3)
+            buf_printf(&b, "rank %d crashed: %s (signal %d)\n", rank, name, sig);
+    for (size_t r = 0; r < js->nranks; r++)
+        if (js->ranks[r].aborted)
+            buf_printf(&b, "rank %zu called MPI_Abort with error code %d\n", r, js->ranks[r].abort_code);
+    if (!b.len && (p = strstr(m, "MPI_ABORT was invoked on rank ")) &&
+        sscanf(p, "MPI_ABORT was invoked on rank %d in communicator %*s with errorcode %d", &rank, &code) == 2)
+        buf_printf(&b, "rank %d called MPI_Abort with error code %d\n", rank, code);
+    if ((p = strstr(m, "Process name: [[")) && !strstr(m, "exited on signal")) {
+        int job, step;
+        const char *ec = strstr(p, "Exit code:");
+        if (sscanf(p, "Process name: [[%d,%d],%d]", &job, &step, &rank) == 3 && ec &&
+            sscanf(ec, "Exit code: %d", &code) == 1)
+            buf_printf(&b, "rank %d ended with exit status %d\n", rank, code);
+    }
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+/* mpirun's message without its frames of dashes and blank lines. */
+static char *launcher_text(const struct buf *l)
+{
+    struct buf b = {0};
+    for (const char *p = l->data ? l->data : ""; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n && strspn(p, "-") != n)
+            buf_add(&b, p, n), buf_addc(&b, '\n');
+        p += n + (e != NULL);
+    }
+    return buf_take(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* The job                                                             */
+/* ------------------------------------------------------------------ */
+
+static int cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void launcher_args(const struct mpi_job *job, const char *prog, struct argv *a)
+{
+    arg_add(a, "mpirun");
+    if (geteuid() == 0)
+        arg_add(a, "--allow-run-as-root");
+    int n = job->nranks;
+    if (!n && !job->hostfile)
+        n = cores();
+    if (n) {
+        char num[16];
+        snprintf(num, sizeof num, "%d", n);
+        arg_add(a, "-n");
+        arg_add(a, num);
+    }
+    if (job->hostfile) {
+        arg_add(a, "--hostfile");
+        arg_add(a, job->hostfile);
+    } else {
+        /* One machine: shared memory only (half the launch time). */
+        arg_words(a, "--mca pml ob1 --mca btl self,vader");
+    }
+    if (job->oversubscribe || (!job->hostfile && n > cores()))
+        arg_add(a, "--oversubscribe");
+    arg_add(a, "--tag-output");
+    for (size_t i = 0; i < job->nextra; i++)
+        arg_add(a, job->extra[i]);
+    arg_add(a, prog);
+}
+
+/* Starts mpirun with stdout and stderr on pipes; its pid, or -1. */
+static pid_t launch(char *const *argv, const char *vars, int out[2])
+{
+    int o[2], e[2];
+    if (pipe2(o, O_CLOEXEC) < 0)
+        return -1;
+    if (pipe2(e, O_CLOEXEC) < 0) {
+        close(o[0]);
+        close(o[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(o[1], 1);
+        dup2(e[1], 2);
+        setenv("PARC_MPI_VARS", vars, 1);
+        /* parc reports crashes itself: no backtraces from Open MPI. */
+        setenv("OMPI_MCA_opal_signal", "", 1);
+        signal(SIGINT, SIG_DFL);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(o[1]);
+    close(e[1]);
+    out[0] = o[0];
+    out[1] = e[0];
+    if (pid < 0) {
+        close(o[0]);
+        close(e[0]);
+    }
+    return pid;
+}
+
+static void state_free(struct job_state *js)
+{
+    for (size_t r = 0; r < js->nranks; r++)
+        free(js->ranks[r].calls);
+    free(js->ranks);
+    free(js->sends);
+    free(js->recvs);
+    buf_free(&js->launcher);
+}
+
+int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
+{
+    struct mpi_job *job = pending;
+    pending = NULL;
+    if (!job) {
+        fprintf(stderr, "parc: parc__mpi_run is called by %%%%mpi cells only\n");
+        return -1;
+    }
+    char *dir = make_dir();
+    if (!dir)
+        rt_cell_fail(0, "MPIError", "%%mpi: cannot create a temporary folder", "%%mpi: cannot create a temporary folder");
+    char *src = xasprintf("%s/cell.c", dir), *prog = xasprintf("%s/cell", dir), *vfile = xasprintf("%s/vars", dir);
+    if (write_file(src, job->source, strlen(job->source)) < 0 || write_vars(vfile, vars, nvars) < 0) {
+        remove_tree(dir);
+        rt_cell_fail(0, "MPIError", "%%mpi: cannot write to the temporary folder", "%%mpi: cannot write its files");
+    }
+    compile(job, dir, src, prog);
+
+    struct argv a = {0};
+    launcher_args(job, prog, &a);
+    int fds[2];
+    long long launched = mono_now();
+    pid_t pid = launch(a.v, vfile, fds);
+    arg_free(&a);
+    if (pid < 0) {
+        remove_tree(dir);
+        rt_cell_fail(0, "MPINotFound", "%%mpi: mpirun could not be started", missing_mpi);
+    }
+    struct job_state js = {0};
+    struct stream s[2] = {{fds[0], 0, {0}}, {fds[1], 1, {0}}};
+    int open_streams = 2;
+    while (open_streams) {
+        struct pollfd p[2] = {{s[0].fd, POLLIN, 0}, {s[1].fd, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2; i++)
+            if (s[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(&js, &s[i])) {
+                close(s[i].fd);
+                s[i].fd = -1;
+                open_streams--;
+            }
+    }
+    buf_free(&s[0].pending);
+    buf_free(&s[1].pending);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    long long ended = mono_now();
+    remove_tree(dir);
+    free(dir);
+    free(src);
+    free(prog);
+    free(vfile);
+    int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (ok) {
+        char *said = launcher_text(&js.launcher);
+        if (*said)
+            fputs(said, stderr);
+        free(said);
+        draw(&js, launched, ended);
+        state_free(&js);
+        mpi_job_free(job);
+        return 0;
+    }
+    char *why = failure_reason(&js);
+    char *said = launcher_text(&js.launcher);
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !*said) {
+        free(said);
+        said = xstrdup(missing_mpi);
+    }
+    char *evalue = why ? xasprintf("%%%%mpi: %s", why) : xstrdup("%%mpi: the MPI job failed");
+    size_t n = strlen(evalue);
+    while (n && evalue[n - 1] == '\n')
+        evalue[--n] = 0;
+    char *tb = why ? xstrdup(evalue) : xasprintf("%s\n%s", evalue, said);
+    for (char *c = evalue; *c; c++)
+        if (*c == '\n')
+            *c = ';';
+    free(why);
+    free(said);
+    state_free(&js);
+    mpi_job_free(job);
+    rt_cell_fail(1, "MPIError", evalue, tb);
+}

@@ -1,0 +1,80 @@
+"""%%mpi cells through the Jupyter protocol: ranks' lines labelled on the
+right streams, the timeline (a lane per rank, an arrow per message) shown
+after the cell, a failed rank as the cell's error, and an interrupt that
+ends the whole job with no process of it left."""
+import shutil
+import threading
+import time
+
+import pytest
+
+from kernelharness import alive, descendants, run_cell, stream_text, wait_until
+
+pytestmark = pytest.mark.skipif(shutil.which("mpirun") is None,
+                                reason="Open MPI is not installed (openmpi-bin libopenmpi-dev)")
+
+RING = r"""%%mpi -n 3
+int v = rank, got;
+MPI_Sendrecv(&v, 1, MPI_INT, (rank + 1) % size, 0, &got, 1, MPI_INT, (rank + size - 1) % size, 0,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+usleep(100000 * rank);
+printf("rank %d got %d\n", rank, got);
+fprintf(stderr, "rank %d done\n", rank);
+"""
+
+
+def test_labelled_streams_and_timeline(kernel):
+    _, kc = kernel
+    run_cell(kc, "#include <unistd.h>\n")
+    reply, outputs = run_cell(kc, RING)
+    assert reply["status"] == "ok"
+    assert stream_text(outputs) == "[0] rank 0 got 2\n[1] rank 1 got 0\n[2] rank 2 got 1\n"
+    assert sorted(stream_text(outputs, "stderr").splitlines()) == [f"[{r}] rank {r} done" for r in range(3)]
+    shown = [m["content"] for m in outputs if m["msg_type"] == "display_data"]
+    assert len(shown) == 1
+    svg = shown[0]["data"]["image/svg+xml"]
+    for r in range(3):
+        assert f">rank {r} (pid " in svg
+    assert svg.count("marker-end=") == 3
+    assert "MPI_Sendrecv" in svg
+
+
+def test_failed_rank_is_the_cells_error(kernel):
+    _, kc = kernel
+    reply, outputs = run_cell(kc, "%%mpi -n 2\nif (rank == 1) MPI_Abort(MPI_COMM_WORLD, 7);\n"
+                                  "MPI_Barrier(MPI_COMM_WORLD);\n")
+    assert reply["status"] == "error"
+    assert reply["ename"] == "MPIError"
+    assert "rank 1 called MPI_Abort with error code 7" in reply["evalue"]
+    errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "MPIError"
+    reply, _ = run_cell(kc, "1 + 1")
+    assert reply["status"] == "ok"
+
+
+def test_interrupt_ends_the_job(kernel):
+    km, kc = kernel
+    kernel_pid = km.provisioner.process.pid
+    timer = threading.Timer(1.5, km.interrupt_kernel)
+    timer.start()
+    t0 = time.monotonic()
+    reply, outputs = run_cell(kc, "%%mpi -n 2\nprintf(\"spinning\\n\");\nfor (;;) ;\n", timeout=30)
+    timer.join()
+    assert reply["status"] == "error"
+    assert time.monotonic() - t0 < 10
+    assert "[0] spinning" in stream_text(outputs)
+
+    def job_gone():
+        for pid in descendants(kernel_pid):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except OSError:
+                continue
+            if b"parc-mpi-" in cmd and alive(pid):
+                return False
+        return True
+
+    assert wait_until(job_gone, timeout=5)
+    reply, _ = run_cell(kc, "2 + 2")
+    assert reply["status"] == "ok"

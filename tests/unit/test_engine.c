@@ -1,0 +1,319 @@
+/* test_engine.c — the engine API end to end, for what golden cell tests
+ * cannot show: output arriving live, interrupts, cleanup of every process,
+ * a long session's file descriptors and speed, is_complete and completion.
+ * Prints each failed check and a final "N passed, M failed" line. */
+#include "engine.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                            \
+    do {                                                            \
+        if (cond)                                                   \
+            passed++;                                               \
+        else {                                                      \
+            failed++;                                               \
+            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
+            printf(__VA_ARGS__);                                    \
+            printf("\n");                                           \
+        }                                                           \
+    } while (0)
+
+/* What a cell produced. */
+struct capture {
+    struct buf out, err, result, error;
+    long long first_out_ns, last_out_ns;
+    int out_events;
+};
+
+static void on_event(void *ctx, const struct engine_event *ev)
+{
+    struct capture *c = ctx;
+    switch (ev->kind) {
+    case ENGINE_EV_STDOUT:
+        buf_add(&c->out, ev->data, ev->len);
+        if (!c->out_events++)
+            c->first_out_ns = now_ns();
+        c->last_out_ns = now_ns();
+        break;
+    case ENGINE_EV_STDERR:
+        buf_add(&c->err, ev->data, ev->len);
+        break;
+    case ENGINE_EV_RESULT:
+        buf_adds(&c->result, ev->mime[0].data);
+        break;
+    case ENGINE_EV_ERROR:
+        buf_adds(&c->error, ev->evalue);
+        break;
+    default:
+        break;
+    }
+}
+
+static void capture_free(struct capture *c)
+{
+    buf_free(&c->out);
+    buf_free(&c->err);
+    buf_free(&c->result);
+    buf_free(&c->error);
+    memset(c, 0, sizeof *c);
+}
+
+static enum engine_status run(struct engine *e, const char *code, struct capture *c)
+{
+    capture_free(c);
+    struct engine_exec ex = {.cell_no = 1, .on_event = on_event, .ctx = c};
+    return engine_execute(e, code, &ex);
+}
+
+static int count_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void test_streaming(struct engine *e)
+{
+    struct capture c = {0};
+    enum engine_status st =
+        run(e, "#include <unistd.h>\nfor (int i = 0; i < 5; i++) { printf(\"line %d\\n\", i); usleep(200000); }", &c);
+    CHECK(st == ENGINE_OK, "status %s", engine_status_name(st));
+    CHECK(!strcmp(c.out.data ? c.out.data : "", "line 0\nline 1\nline 2\nline 3\nline 4\n"), "got '%s'", c.out.data);
+    CHECK(c.out_events >= 4, "lines came in %d chunks, not as printed", c.out_events);
+    CHECK(c.last_out_ns - c.first_out_ns >= 600000000LL, "first to last line took %lld ms",
+          (c.last_out_ns - c.first_out_ns) / 1000000);
+    st = run(e, "fprintf(stderr, \"to err\\n\"); printf(\"to out\\n\");", &c);
+    CHECK(st == ENGINE_OK && c.err.data && !strcmp(c.err.data, "to err\n") && c.out.data &&
+              !strcmp(c.out.data, "to out\n"),
+          "stdout/stderr mixed: out '%s' err '%s'", c.out.data, c.err.data);
+    capture_free(&c);
+}
+
+struct interrupter {
+    struct engine *e;
+    int delay_ms;
+};
+
+static void *interrupt_later(void *arg)
+{
+    struct interrupter *it = arg;
+    usleep((useconds_t)it->delay_ms * 1000);
+    engine_interrupt(it->e);
+    return NULL;
+}
+
+static void test_interrupt(struct engine *e)
+{
+    struct capture c = {0};
+    CHECK(run(e, "int sentinel = 41;", &c) == ENGINE_OK, "setup");
+    const char *loops[] = {
+        "sentinel = 0; for (;;) ;",
+        /* A cell that blocks every signal it can still gets stopped. */
+        "#include <signal.h>\nsigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL); sentinel = 0; for (;;) ;",
+        /* And one that ignores SIGINT. */
+        "#include <signal.h>\nsignal(SIGINT, SIG_IGN); sentinel = 0; for (;;) ;",
+    };
+    for (size_t i = 0; i < sizeof loops / sizeof *loops; i++) {
+        pthread_t t;
+        struct interrupter it = {e, 300};
+        pthread_create(&t, NULL, interrupt_later, &it);
+        long long t0 = now_ns();
+        enum engine_status st = run(e, loops[i], &c);
+        pthread_join(t, NULL);
+        CHECK(st == ENGINE_INTERRUPTED, "loop %zu: status %s", i, engine_status_name(st));
+        CHECK(strstr(c.error.data ? c.error.data : "", "interrupted"), "loop %zu: message '%s'", i, c.error.data);
+        CHECK(now_ns() - t0 < 3000000000LL, "loop %zu: interrupt took %lld ms", i, (now_ns() - t0) / 1000000);
+        st = run(e, "sentinel + 1", &c);
+        CHECK(st == ENGINE_OK && c.result.data && !strcmp(c.result.data, "(int) 42"), "after loop %zu: '%s'", i,
+              c.result.data);
+    }
+    capture_free(&c);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median of n durations (sorts v). */
+static long long median(long long *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_ll);
+    return v[n / 2];
+}
+
+static void test_long_session(struct engine *e)
+{
+    struct capture c = {0};
+    struct engine_exec ex = {0};
+    char code[64];
+    long long early[50], late[50];
+    CHECK(engine_execute(e, "int g0 = 0;", &ex) == ENGINE_OK, "first cell");
+    int fds_first = count_fds(engine_pid(e));
+    for (int i = 1; i <= 1000; i++) {
+        snprintf(code, sizeof code, "int g%d = %d;", i, i);
+        long long t0 = now_ns();
+        if (engine_execute(e, code, &ex) != ENGINE_OK) {
+            CHECK(0, "cell %d failed", i);
+            return;
+        }
+        long long dt = now_ns() - t0;
+        if (i <= 50)
+            early[i - 1] = dt;
+        if (i > 950)
+            late[i - 951] = dt;
+    }
+    int fds_last = count_fds(engine_pid(e));
+    CHECK(fds_first > 0 && fds_first == fds_last, "executor fds %d after the first cell, %d after 1000", fds_first,
+          fds_last);
+    /* Medians, so that a burst of load on the machine does not decide. */
+    long long m_early = median(early, 50), m_late = median(late, 50);
+    CHECK(m_late <= 2 * m_early, "cells 951-1000 took %.2f ms (median), cells 1-50 %.2f ms", m_late / 1e6,
+          m_early / 1e6);
+    CHECK(run(e, "g1000 + g1", &c) == ENGINE_OK && !strcmp(c.result.data, "(int) 1001"), "globals kept: '%s'",
+          c.result.data);
+    capture_free(&c);
+}
+
+static void test_cleanup(void)
+{
+    char err[256];
+    struct engine *e = engine_start(NULL, err, sizeof err);
+    CHECK(e != NULL, "engine_start: %s", err);
+    if (!e)
+        return;
+    struct capture c = {0};
+    /* A cell leaves a child process behind; the session keeps going. */
+    enum engine_status st = run(e,
+                                "#include <unistd.h>\npid_t bg = fork(); if (bg == 0) { for (;;) pause(); }\n"
+                                "bg",
+                                &c);
+    CHECK(st == ENGINE_OK, "fork cell: %s", engine_status_name(st));
+    pid_t bg = c.result.data ? (pid_t)atoi(c.result.data + strlen("(pid_t) ")) : 0;
+    pid_t exec_pid = engine_pid(e);
+    CHECK(bg > 0 && kill(bg, 0) == 0, "background child %d alive", (int)bg);
+    engine_free(e);
+    usleep(50000);
+    CHECK(bg > 0 && kill(bg, 0) != 0, "background child %d still alive after engine_free", (int)bg);
+    CHECK(kill(exec_pid, 0) != 0, "executor %d still alive after engine_free", (int)exec_pid);
+    capture_free(&c);
+}
+
+static void test_questions(struct engine *e)
+{
+    struct capture c = {0};
+    CHECK(run(e, "typedef struct { int a; } thing; int counter_value = 3; int compute(int x) { return x; }", &c) ==
+              ENGINE_OK,
+          "setup");
+    struct {
+        const char *code;
+        enum engine_completeness want;
+    } cases[] = {
+        {"int x = 1;", ENGINE_COMPLETE},
+        {"counter_value + 1", ENGINE_COMPLETE},
+        {"x_undeclared + 1", ENGINE_INVALID},
+        {"counter_value = counter_value *", ENGINE_INCOMPLETE},
+        {"int f(void) {", ENGINE_INCOMPLETE},
+        {"for (int i = 0; i < 3;", ENGINE_INCOMPLETE},
+        {"printf(\"abc", ENGINE_INVALID}, /* C strings do not span lines */
+        {"printf(\"abc\\", ENGINE_INCOMPLETE}, /* ... unless the line is continued */
+        {"/* open comment", ENGINE_INCOMPLETE},
+        {"int y = 1 +", ENGINE_INCOMPLETE},
+        {"thing t = {", ENGINE_INCOMPLETE},
+        {"int z = ;", ENGINE_INVALID},
+        {"counter_value = ;", ENGINE_INVALID},
+        {"}", ENGINE_INVALID},
+        {"%limit time 3", ENGINE_COMPLETE},
+        {"!ls", ENGINE_COMPLETE},
+        /* A cell magic's body ends with a blank line; it is not run to ask. */
+        {"%%writefile /tmp/parc_is_complete_never.c\nint a;\n", ENGINE_INCOMPLETE},
+        {"%%writefile /tmp/parc_is_complete_never.c\nint a;\n\n", ENGINE_COMPLETE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *indent = NULL;
+        enum engine_completeness r = engine_is_complete(e, cases[i].code, &indent);
+        CHECK(r == cases[i].want, "is_complete(\"%s\") = %d, want %d", cases[i].code, r, cases[i].want);
+        free(indent);
+    }
+    CHECK(access("/tmp/parc_is_complete_never.c", F_OK) != 0, "is_complete ran %%%%writefile");
+    char *indent = NULL;
+    engine_is_complete(e, "int f(void) {", &indent);
+    CHECK(indent && !strcmp(indent, "    "), "indent '%s'", indent);
+    free(indent);
+
+    char **m = NULL;
+    size_t start, end;
+    int n = engine_complete(e, "counter_v", 9, &m, &start, &end);
+    CHECK(n == 1 && !strcmp(m[0], "counter_value") && start == 0 && end == 9, "complete counter_v: %d", n);
+    engine_strv_free(m);
+    n = engine_complete(e, "x = comp", 8, &m, &start, &end);
+    CHECK(n >= 1 && !strcmp(m[0], "compute") && start == 4, "complete comp: %d", n);
+    engine_strv_free(m);
+    n = engine_complete(e, "whi", 3, &m, &start, &end);
+    CHECK(n == 1 && !strcmp(m[0], "while"), "complete whi: %d", n);
+    engine_strv_free(m);
+    n = engine_complete(e, "%li", 3, &m, &start, &end);
+    CHECK(n >= 2 && start == 0, "complete %%li: %d", n);
+    engine_strv_free(m);
+    char *doc = engine_inspect(e, "counter_value", 3, 0);
+    CHECK(doc && strstr(doc, "int counter_value") && strstr(doc, "cell[1]"), "inspect: '%s'", doc);
+    free(doc);
+    capture_free(&c);
+}
+
+/* %timeit's calibration with a statement of controlled cost: a 60 us spin
+ * takes 1,000 loops to 60 ms (< 0.2 s) and 10,000 to 0.6 s, so IPython's
+ * rule picks 10,000 loops whatever else the machine does (load only makes
+ * the spin longer). */
+static void test_timeit_calibration(struct engine *e)
+{
+    struct capture c = {0};
+    CHECK(run(e, "void spin60(void) { long long t0 = parc__clock_ns(); while (parc__clock_ns() - t0 < 60000) ; }", &c) ==
+              ENGINE_OK,
+          "spin function");
+    enum engine_status st = run(e, "%timeit -r 2 -o cal spin60()", &c);
+    CHECK(st == ENGINE_OK, "timeit: %s %s", engine_status_name(st), c.error.data);
+    CHECK(c.out.data && strstr(c.out.data, "per loop (mean \xc2\xb1 std. dev. of 2 runs, 10,000 loops each)"),
+          "timeit printed '%s'", c.out.data);
+    st = run(e, "cal.loops == 10000 && cal.best >= 60e-6 && cal.average < 120e-6", &c);
+    CHECK(st == ENGINE_OK && c.result.data && !strcmp(c.result.data, "(int) 1"), "timeit result: '%s'",
+          c.result.data);
+    capture_free(&c);
+}
+
+int main(void)
+{
+    char err[256];
+    struct engine *e = engine_start(NULL, err, sizeof err);
+    if (!e) {
+        printf("engine_start: %s\n0 passed, 1 failed\n", err);
+        return 1;
+    }
+    test_streaming(e);
+    test_interrupt(e);
+    test_questions(e);
+    test_timeit_calibration(e);
+    test_long_session(e);
+    engine_free(e);
+    test_cleanup();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
