@@ -3,17 +3,21 @@
 // cell says why no device is used, extern "C" host functions join the
 // session both ways, nvcc runs again only when the text or flags change, and
 // %%vectorize --target cuda builds its kernel.
+// The session works in a new folder of its own (cache, nvcc's call log),
+// removed at the end.
 %env PARC_CUDA_DEVICE=none
-%env PARC_CACHE_DIR=/tmp/parc-test-32-cuda-cache
-!rm -rf /tmp/parc-test-32-cuda-cache /tmp/parc-test-32-nvcc.log
+%env PARC_CACHE_DIR=cache
+%env PARC_NVCC=./nvcc.sh
+#include <unistd.h>
+char work_dir[] = "/tmp/parc-test-32-XXXXXX";
+chdir(mkdtemp(work_dir));
 //---
-%%writefile /tmp/parc-test-32-nvcc.sh
+%%writefile nvcc.sh
 #!/bin/sh
-echo nvcc >> /tmp/parc-test-32-nvcc.log
+echo nvcc >> nvcc.log
 exec /usr/local/cuda/bin/nvcc "$@"
 //---
-!chmod +x /tmp/parc-test-32-nvcc.sh
-%env PARC_NVCC=/tmp/parc-test-32-nvcc.sh
+!chmod +x nvcc.sh
 int offset = 100;
 //---
 %%cuda
@@ -56,7 +60,7 @@ parc_cuda_launch("scale", 1, 32, NULL)
 %%cuda --nvrtc
 extern "C" void host_code(void) {}
 //---
-!wc -l < /tmp/parc-test-32-nvcc.log
+!wc -l < nvcc.log
 //---
 %%cuda
 extern "C" int offset;
@@ -71,7 +75,7 @@ extern "C" int add_offset(int x)
     return x + offset;
 }
 //---
-!wc -l < /tmp/parc-test-32-nvcc.log
+!wc -l < nvcc.log
 //---
 %%cuda -DSTEP=2
 extern "C" int offset;
@@ -80,7 +84,7 @@ extern "C" int add_offset(int x)
     return x + offset + STEP;
 }
 //---
-!wc -l < /tmp/parc-test-32-nvcc.log
+!wc -l < nvcc.log
 add_offset(5)
 //---
 %%vectorize --target cuda
@@ -93,3 +97,9 @@ expon(1, 0)
 //---
 %%vectorize --target cuda
 float bad(float x) { return x + nope; }
+//---
+chdir("/tmp");
+char rm_cmd[64];
+snprintf(rm_cmd, sizeof rm_cmd, "rm -rf '%s'", work_dir);
+if (strncmp(work_dir, "/tmp/parc-test-32-", 18) == 0 && strlen(work_dir) == 24)
+    system(rm_cmd);
