@@ -655,6 +655,12 @@ static char *failure_reason(struct job_state *js)
             sscanf(ec, "Exit code: %d", &code) == 1)
             buf_printf(&b, "rank %d ended with exit status %d\n", rank, code);
     }
+    int slots;
+    if (!b.len && (p = strstr(m, "not enough slots available")) &&
+        sscanf(p, "not enough slots available in the system to satisfy the %d", &slots) == 1)
+        buf_printf(&b, "mpirun has fewer slots than the %d ranks asked for (add slots to the hostfile, or use "
+                       "--oversubscribe)\n",
+                   slots);
     if (!b.len) {
         buf_free(&b);
         return NULL;
@@ -686,6 +692,27 @@ static int cores(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* Whether every host the hostfile names is this machine. */
+static int only_this_machine(const char *hostfile)
+{
+    FILE *f = fopen(hostfile, "r");
+    if (!f)
+        return 0;
+    char me[256] = "", line[1024];
+    gethostname(me, sizeof me - 1);
+    size_t short_len = strcspn(me, ".");
+    int local = 1;
+    while (local && fgets(line, sizeof line, f)) {
+        char host[256];
+        if (sscanf(line, " %255[^ \t\n#]", host) != 1)
+            continue; /* blank or comment */
+        local = !strcmp(host, "localhost") || !strcmp(host, "127.0.0.1") || !strcmp(host, me) ||
+                (strlen(host) == short_len && !strncmp(host, me, short_len));
+    }
+    fclose(f);
+    return local;
+}
+
 static void launcher_args(const struct mpi_job *job, const char *prog, struct argv *a)
 {
     arg_add(a, "mpirun");
@@ -703,7 +730,8 @@ static void launcher_args(const struct mpi_job *job, const char *prog, struct ar
     if (job->hostfile) {
         arg_add(a, "--hostfile");
         arg_add(a, job->hostfile);
-    } else {
+    }
+    if (!job->hostfile || only_this_machine(job->hostfile)) {
         /* One machine: shared memory only (half the launch time). */
         arg_words(a, "--mca pml ob1 --mca btl self,vader");
     }

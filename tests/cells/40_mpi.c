@@ -115,6 +115,9 @@ MPI_Reduce(&rank, &n, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
 if (rank == 0)
     printf("%d ranks from the hostfile, ranks add up to %d\n", size, n);
 //---
+%%mpi -n 4 --hostfile /tmp/parc_test_mpi_hosts
+printf("more ranks than the hostfile's slots\n");
+//---
 %cc clang -O2
 //---
 %%mpi -n 2
