@@ -75,7 +75,7 @@ static struct ocl {
     struct parc_cl_kern **kernels;
     size_t nkernels;
     struct pending *pending;
-    size_t npending;
+    size_t npending, cap;
     unsigned long dropped;
     int hooked;
 } ocl;
@@ -618,9 +618,33 @@ static void pend(cl_event ev, const char *name, int64_t host_ns, int64_t a0)
         ocl.dropped++;
         return;
     }
-    if (!(ocl.npending & (ocl.npending - 1)))
-        ocl.pending = xrealloc(ocl.pending, (ocl.npending ? ocl.npending * 2 : 16) * sizeof *ocl.pending);
+    if (ocl.npending == ocl.cap) {
+        ocl.cap = ocl.cap ? ocl.cap * 2 : 64;
+        ocl.pending = xrealloc(ocl.pending, ocl.cap * sizeof *ocl.pending);
+    }
     ocl.pending[ocl.npending++] = (struct pending){ev, xstrdup(name), host_ns, a0};
+}
+
+/* The device's name cut to fit a lane label (at a space or dash):
+ * "NVIDIA H200" stays, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor"
+ * becomes "pthread-skylake-avx512". */
+static const char *short_name(const char *name)
+{
+    static char out[24];
+    size_t n = strlen(name);
+    if (n < sizeof out)
+        return name;
+    n = sizeof out - 1;
+    while (n > 8 && name[n] != ' ' && name[n] != '-')
+        n--;
+    while (n > 8 && (name[n - 1] == ' ' || name[n - 1] == '-'))
+        n--;
+    size_t cut = strcspn(name, " -");
+    if (cut < n && n == 8)
+        n = cut;
+    memcpy(out, name, n);
+    out[n] = 0;
+    return out;
 }
 
 void ocl_flush_trace(void)
@@ -645,7 +669,7 @@ void ocl_flush_trace(void)
         if (p->host_ns - (int64_t)q > offset)
             offset = p->host_ns - (int64_t)q;
     }
-    char *label = xasprintf("OpenCL queue 0 (%s)", ocl.device_name);
+    char *label = xasprintf("OpenCL %s", short_name(ocl.device_name));
     int lane = offset == INT64_MIN ? -1 : trace_rec_new_lane(label);
     free(label);
     for (size_t i = 0; i < ocl.npending; i++) {
@@ -662,7 +686,7 @@ void ocl_flush_trace(void)
     free(t);
     free(ocl.pending);
     ocl.pending = NULL;
-    ocl.npending = 0;
+    ocl.npending = ocl.cap = 0;
 }
 
 /* A transfer's event name: "write 4.0 MB" plus its bandwidth once known

@@ -44,7 +44,7 @@ int ocl_build(const char *src, const char *lines, const char *opts, const char *
               struct buf *names);
 
 /* Turns the profiles of finished commands into timeline events: a lane
- * per queue ("OpenCL queue 0 (DEVICE)"). Waits for the queue first. */
+ * per queue ("OpenCL DEVICE": the session has one queue). Waits for the queue first. */
 void ocl_flush_trace(void);
 
 /* %%opencl [--device N] [--platform P] [BUILD OPTIONS]: builds the cell's

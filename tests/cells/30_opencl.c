@@ -89,6 +89,6 @@ parc_cl_run(saxpy, N, 2.0f, dx, dy);
 parc_cl_read(dy, y, sizeof y);
 //---
 %timeline save /tmp/parc-test-opencl-timeline.json
-!grep -o '"name":"OpenCL queue 0' /tmp/parc-test-opencl-timeline.json
+!grep -o '"name":"OpenCL pthread' /tmp/parc-test-opencl-timeline.json
 !grep -o '"name":"\(saxpy\|read 400.0 kB\)"' /tmp/parc-test-opencl-timeline.json | sort -u
 !rm -f /tmp/parc-test-opencl-timeline.json

@@ -19,11 +19,11 @@ CELLRUN = BUILD / "tests" / "cellrun"
 VENDORS = pathlib.Path("/etc/OpenCL/vendors")
 
 
-def run_cells(tmp_path, *cells, timeout=120):
+def run_cells(tmp_path, *cells, timeout=120, **env_extra):
     """Runs the cells in one session; returns what a user sees."""
     src = tmp_path / "cells.c"
     src.write_text("\n//---\n".join(cells) + "\n")
-    env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"), **env_extra)
     r = subprocess.run([str(CELLRUN), str(src)], capture_output=True, text=True, timeout=timeout, env=env)
     return r.stdout + r.stderr
 
@@ -64,6 +64,22 @@ def test_gpus_keeps_the_session_forking(tmp_path):
     assert "now uses the GPU" not in out, out
     assert "the session is as it was before cell[3]" in out, out
     assert "(int) 42" in out, out
+
+
+def test_no_opencl_platform_is_explained(tmp_path):
+    """With no OpenCL driver installed (the ICD loader finds none), %gpus,
+    %%opencl and the helpers say so, and the session goes on."""
+    empty = tmp_path / "vendors"
+    empty.mkdir()
+    out = run_cells(
+        tmp_path, "%gpus", "%%opencl\nkernel void k(global int *x) { }",
+        'printf("%d\\n", parc_cl_buffer(16, NULL) == NULL);', "1 + 1", OCL_ICD_VENDORS=str(empty))
+    why = "no OpenCL platform (install pocl-opencl-icd for the CPU, or a GPU vendor's OpenCL driver)"
+    assert "OpenCL: " + why in out, out
+    assert "cell[2]:1: error: " + why in out, out
+    assert "parc: parc_cl_buffer: " + why in out, out
+    assert "\n1\n" in out and "(int) 2" in out, out
+    assert "now uses the GPU" not in out, out
 
 
 NVIDIA = [n for n in icd_names() if "nvidia" in n.lower()]
@@ -117,7 +133,7 @@ bad = 0;
 for (int i = 0; i < 1000; i++) bad += fabsf(out[i] - expon(x[i], y[i])) > 1e-5f * fabsf(expon(x[i], y[i]));
 printf("vectorize differ: %d\\n", bad);""",
         """%timeline save /tmp/parc-nvidia-opencl.json
-!grep -o '"name":"OpenCL queue 0 ([^"]*' /tmp/parc-nvidia-opencl.json
+!grep -o '"name":"OpenCL [^"]*' /tmp/parc-nvidia-opencl.json
 !rm -f /tmp/parc-nvidia-opencl.json""",
     )
     assert "OpenCL (NVIDIA)" in out, out
@@ -125,4 +141,4 @@ printf("vectorize differ: %d\\n", bad);""",
     assert "matmul differ: 0" in out, out
     assert "vectorize differ: 0" in out, out
     assert "device: " in out and "device: pthread" not in out, out
-    assert '"name":"OpenCL queue 0 (' in out, out
+    assert '"name":"OpenCL NVIDIA' in out, out
