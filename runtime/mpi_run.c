@@ -655,6 +655,9 @@ static char *failure_reason(struct job_state *js)
             sscanf(ec, "Exit code: %d", &code) == 1)
             buf_printf(&b, "rank %d ended with exit status %d\n", rank, code);
     }
+    if (!b.len && (p = strstr(m, "exited due to process rank ")) &&
+        sscanf(p, "exited due to process rank %d", &rank) == 1 && strstr(p, "exiting improperly"))
+        buf_printf(&b, "rank %d ended without MPI_Finalize (exit() in the body ends its rank early)\n", rank);
     int slots;
     if (!b.len && (p = strstr(m, "not enough slots available")) &&
         sscanf(p, "not enough slots available in the system to satisfy the %d", &slots) == 1)

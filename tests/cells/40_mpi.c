@@ -100,6 +100,11 @@ if (rank == 1)
 MPI_Barrier(MPI_COMM_WORLD);
 //---
 %%mpi -n 2
+if (rank == 1)
+    exit(0);
+MPI_Barrier(MPI_COMM_WORLD);
+//---
+%%mpi -n 2
 int k = rank + undefined_name;
 //---
 %%mpi -n 0

@@ -196,6 +196,13 @@ static void test_timeline(struct engine *e)
     CHECK(count(s, "marker-end=\"url(#") == 3, "%d arrows (want one per message: 3)",
           count(s, "marker-end=\"url(#"));
     CHECK(strstr(s, "MPI_Sendrecv") && strstr(s, "MPI_Barrier"), "MPI calls not on the timeline");
+    /* Clocks aligned: no message arrives before it was sent. */
+    for (const char *p = s; (p = strstr(p, "<line x1=\"")); p++) {
+        double x1, x2;
+        int y1, y2;
+        if (sscanf(p, "<line x1=\"%lf\" y1=\"%d\" x2=\"%lf\" y2=\"%d\"", &x1, &y1, &x2, &y2) == 4 && y1 != y2)
+            CHECK(x2 >= x1 - 0.5, "an arrow goes back in time: x %.1f -> %.1f", x1, x2);
+    }
     buf_free(&svg);
     capture_free(&c);
 }
