@@ -103,7 +103,9 @@ def imbalance(outputs):
 def test_static_and_dynamic_imbalance_differ_on_uneven_work(kernel):
     _, kc = kernel
     ok(kc, SPIN)
-    loop = "#pragma omp parallel for schedule(%s)\nfor (int i = 0; i < 32; i++) spin(300L * i * i);\n"
+    # A first region starts the threads, so neither loop waits for one.
+    loop = ("#pragma omp parallel\nspin(1000);\n"
+            "#pragma omp parallel for schedule(%s)\nfor (int i = 0; i < 32; i++) spin(1000L * i * i);\n")
     static = imbalance(ok(kc, "%%openmp -t 2\n%timeline on\n" + loop % "static"))
     dynamic = imbalance(ok(kc, "%%openmp -t 2\n%timeline on\n" + loop % "dynamic, 1"))
-    assert static >= 25 and dynamic < static
+    assert static >= 25 and dynamic < static, (static, dynamic)
