@@ -144,8 +144,9 @@ const struct magic magic_table[] = {
     {"opencl", 1, "%%opencl [--device N] [--platform NAME|N] [BUILD OPTIONS]",
      "Builds the cell's OpenCL C kernels for the session's OpenCL device: the first GPU, else the first device\n"
      "(PoCL on the CPU), or the one --platform and --device choose (%gpus lists them). Errors name cell lines.\n"
-     "Later cells run the kernels with parc_cl_kernel/parc_cl_buffer/parc_cl_run/parc_cl_read (parc.h) or the\n"
-     "plain OpenCL API; every command appears on the timeline, a lane per queue. The session then runs in place.",
+     "Later cells run kernel K with cl_K(items, ARGS...) (its arguments typed as the kernel's; buffers from\n"
+     "parc_cl_buffer, results by parc_cl_read), with parc_cl_run/parc_cl_run_nd (parc.h) or the plain OpenCL API;\n"
+     "every command appears on the timeline, a lane per queue. The session then runs in place.",
      ocl_magic_opencl},
     {"gpus", 0, "%gpus",
      "Lists this machine's CUDA devices (name, compute capability, SMs, memory, driver and runtime versions) and\n"

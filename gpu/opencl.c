@@ -38,6 +38,8 @@ struct arg {
     enum arg_kind kind;
     size_t size; /* bytes of the value given to clSetKernelArg */
     char *decl;  /* "global float * x", for messages */
+    char *type;  /* the type as OpenCL names it: "float*", "uint" */
+    char *name;  /* the parameter's name ("" if the driver gives none) */
 };
 
 struct parc_cl_kern {
@@ -529,6 +531,8 @@ static struct parc_cl_kern *kern_new(cl_kernel k, const char *name)
                         : aq == CL_KERNEL_ARG_ADDRESS_LOCAL    ? "local "
                                                                : "";
         r->args[i].decl = xasprintf("%s%s %s", q, type, aname);
+        r->args[i].type = xstrdup(type);
+        r->args[i].name = xstrdup(aname);
     }
     return r;
 }
@@ -1061,6 +1065,73 @@ int parc__cl_vectorize(const char *kernel, size_t n, int nin, const void *const 
 }
 
 /* ------------------------------------------------------------------ */
+/* Launchers                                                           */
+/* ------------------------------------------------------------------ */
+
+/* The C type a launcher takes for argument a, or NULL if it has none. */
+static const char *c_type(const struct arg *a)
+{
+    static const char *map[][2] = {
+        {"char", "signed char"}, {"uchar", "unsigned char"}, {"unsigned char", "unsigned char"},
+        {"short", "short"},      {"ushort", "unsigned short"}, {"unsigned short", "unsigned short"},
+        {"int", "int"},          {"uint", "unsigned"},       {"unsigned int", "unsigned"},
+        {"long", "long long"},   {"ulong", "unsigned long long"}, {"unsigned long", "unsigned long long"},
+        {"float", "float"},      {"double", "double"},
+    };
+    if (a->kind == ARG_BUFFER)
+        return "parc_cl_buf *";
+    if (a->kind == ARG_LOCAL)
+        return "size_t ";
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (!strcmp(a->type, map[i][0]))
+            return map[i][1];
+    return NULL;
+}
+
+/* A parameter name for argument i of k that C code can use. */
+static char *c_param(const struct parc_cl_kern *k, unsigned i)
+{
+    static const char *taken[] = {"items", "errno", "stdin", "stdout", "stderr", "assert", "NULL", "EOF",
+                                  "true", "false", "bool", "I", NULL};
+    const char *n = k->args[i].name;
+    if (!n[0])
+        return xasprintf("arg%u", i + 1);
+    for (int t = 0; taken[t]; t++)
+        if (!strcmp(n, taken[t]))
+            return xasprintf("%s_", n);
+    return k->args[i].kind == ARG_LOCAL ? xasprintf("%s_bytes", n) : xstrdup(n);
+}
+
+/* Appends to code, one line per kernel from the kernel registry's index
+ * first on, a C function cl_NAME(size_t items, ARGS) that runs the
+ * kernel over items work items with its arguments typed as the kernel
+ * declares them, so that C converts them (2 becomes 2.0f for a float). A
+ * kernel with an argument C cannot spell (float4...) gets none. */
+static void add_launchers(struct buf *code, size_t first)
+{
+    for (size_t i = first; i < ocl.nkernels; i++) {
+        const struct parc_cl_kern *k = ocl.kernels[i];
+        int ok = 1;
+        for (unsigned a = 0; a < k->nargs; a++)
+            ok &= c_type(&k->args[a]) != NULL;
+        if (!ok)
+            continue;
+        struct buf params = {0}, call = {0};
+        for (unsigned a = 0; a < k->nargs; a++) {
+            char *n = c_param(k, a);
+            const char *t = c_type(&k->args[a]);
+            buf_printf(&params, ", %s%s%s", t, t[strlen(t) - 1] == '*' || t[strlen(t) - 1] == ' ' ? "" : " ", n);
+            buf_printf(&call, ", %s", n);
+            free(n);
+        }
+        buf_printf(code, "int cl_%s(size_t items%s) { return parc_cl_run(parc_cl_kernel(\"%s\"), items%s); }\n",
+                   k->name, params.data ? params.data : "", k->name, call.data ? call.data : "");
+        buf_free(&params);
+        buf_free(&call);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* %%opencl                                                            */
 /* ------------------------------------------------------------------ */
 
@@ -1104,7 +1175,6 @@ int ocl_magic_opencl(struct magic_call *c)
             buf_printf(&opts, "%s%s", opts.len ? " " : "", t);
         }
     }
-    c->no_compile = 1;
     struct buf err = {0};
     int rc = ocl_open(platform, device, &err);
     if (rc < 0)
@@ -1114,6 +1184,7 @@ int ocl_magic_opencl(struct magic_call *c)
         /* Line k of the cell is line k of the program. */
         char *src = xasprintf("\n%s", c->body);
         struct buf diag = {0}, names = {0};
+        size_t first = ocl.nkernels;
         rc = ocl_build(src, NULL, opts.data, c->cell, &diag, &names);
         if (rc < 0)
             buf_add(c->err, diag.data, diag.len);
@@ -1121,6 +1192,14 @@ int ocl_magic_opencl(struct magic_call *c)
             fputs(diag.data, stderr); /* warnings */
         else if (!names.len)
             fprintf(stderr, "%s: note: the cell defines no kernel\n", c->cell);
+        if (rc == 0) {
+            /* The cell's lines stay empty lines of C; the launchers follow. */
+            for (const char *p = src; *p; p++)
+                if (*p == '\n')
+                    buf_addc(c->code, '\n');
+            buf_addc(c->code, '\n');
+            add_launchers(c->code, first);
+        }
         buf_free(&diag);
         buf_free(&names);
         free(src);

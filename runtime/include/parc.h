@@ -285,6 +285,12 @@ parc_cl_kern *parc_cl_kernel(const char *name);
  * an int; long/ulong: a long long; vector types (float4...): a pointer to
  * the value. Returns at once (0), or -1 after a message. */
 int parc_cl_run(parc_cl_kern *k, size_t global, ...);
+/* Each kernel K of a %%opencl cell is also a C function
+ *     int cl_K(size_t items, ARGS);
+ * taking the kernel's arguments with their own types (parc_cl_buf * for
+ * global/constant pointers, a size in bytes for local ones), so that C
+ * converts what it is given: cl_saxpy(n, 2, dx, dy) passes 2.0f. It
+ * calls parc_cl_run; kernels with vector arguments have none. */
 /* The same over dims (1-3) dimensions; local may be NULL. */
 int parc_cl_run_nd(parc_cl_kern *k, unsigned dims, const size_t *global, const size_t *local, ...);
 /* Waits for every enqueued command. 0, or -1 after a message. */

@@ -37,6 +37,15 @@ bad = 0;
 for (int i = 0; i < N; i++) bad += y[i] != ref[i] + x[i];
 printf("again: %d differ\n", bad);
 //---
+// Each kernel is also a C function cl_NAME(items, ARGS) with the kernel's
+// argument types: the int 3 becomes the float 3.0f.
+cl_saxpy(N, 3, dx, dy);
+parc_cl_read(dy, y, sizeof y);
+bad = 0;
+for (int i = 0; i < N; i++) bad += y[i] != ref[i] + 4 * x[i];
+printf("cl_saxpy: %d differ\n", bad);
+%who functions
+//---
 // Local memory and an N-D range with a local size.
 enum { M = 4096, B = 64 };
 static int v[M], sums[M / B];
