@@ -276,21 +276,32 @@ static void add_item(struct buf *b, const char *cell, const struct item *it)
     buf_printf(b, "#line %d \"%s\"\n%s%s\n", it->line + 1, cell, it->text, it->terminated ? "" : ";");
 }
 
+/* Items of the body that go to file scope; a #pragma stays with the
+ * statement it is about. */
 static int hoisted(const struct item *it)
 {
-    return it->kind == ITEM_PP || it->kind == ITEM_TYPE || it->kind == ITEM_FUNC || it->kind == ITEM_PROTO;
+    if (it->kind == ITEM_PP) {
+        const char *p = it->text + strspn(it->text, " \t#");
+        return strncmp(p, "pragma", 6) != 0;
+    }
+    return it->kind == ITEM_TYPE || it->kind == ITEM_FUNC || it->kind == ITEM_PROTO;
 }
 
 /* Writes the program into prog and, into stub, the cell's own code: the
  * table of globals whose values the ranks start from, and the call that
  * runs the job. */
-static void write_program(struct magic_call *c, int tcc, struct buf *prog, struct buf *stub)
+/* What the program is made of: earlier cells' definitions and the names
+ * the body reaches. */
+struct parts {
+    struct defs funcs, inits;
+    struct names used;
+};
+
+static void write_program(struct magic_call *c, int tcc, const struct parts *pa, struct buf *prog, struct buf *stub)
 {
     const struct jit *j = c->s->jit;
-    struct defs funcs = {0}, inits = {0};
-    read_history(c->s, &funcs, &inits);
-    struct names used = {0};
-    reachable(j, c->body, &funcs, &inits, &used);
+    const struct defs funcs = pa->funcs, inits = pa->inits;
+    const struct names used = pa->used;
 
     buf_adds(prog, "#line 1 \"<prelude>\"\n#include <parc_mpi.h>\n");
     for (int i = 0; prelude_headers[i]; i++)
@@ -348,9 +359,39 @@ static void write_program(struct magic_call *c, int tcc, struct buf *prog, struc
             add_item(prog, c->cell, &sp.items[i]);
     buf_adds(prog, "#line 1 \"<parc-mpi>\"\n    }\n    return parc_mpi_end();\n}\n");
     split_free(&sp);
-    names_free(&used);
-    defs_free(&funcs);
-    defs_free(&inits);
+}
+
+/* Why TinyCC cannot build the program: C it lacks in the body or in the
+ * session code the body reaches (described for users), or NULL. */
+static const char *tcc_gap(const struct jit *j, const char *body, const struct parts *pa)
+{
+    const char *gap = diag_tcc_gap(body, 0);
+    for (size_t i = 0; !gap && i < j->ndecls; i++) {
+        const struct decl *d = &j->decls[i];
+        const char *w = d->key ? strrchr(d->key, ' ') : NULL;
+        const char *name = w ? w + 1 : d->key;
+        if (!name || !names_has(&pa->used, name))
+            continue;
+        if (d->tcc_gap)
+            gap = diag_tcc_gap(d->text, 1) ? diag_tcc_gap(d->text, 1) : "the session's declarations it uses";
+        else if (d->kind == DECL_FUNC && defs_get(&pa->funcs, d->key))
+            gap = diag_tcc_gap(defs_get(&pa->funcs, d->key), 0);
+    }
+    return gap;
+}
+
+/* Whether the body or the session code it reaches has OpenMP pragmas. */
+static int uses_openmp(const struct jit *j, const char *body, const struct parts *pa)
+{
+    if (diag_uses_openmp(body))
+        return 1;
+    for (size_t i = 0; i < j->ndecls; i++) {
+        const struct decl *d = &j->decls[i];
+        const char *def = d->kind == DECL_FUNC ? defs_get(&pa->funcs, d->key) : NULL;
+        if (def && names_has(&pa->used, d->key) && diag_uses_openmp(def))
+            return 1;
+    }
+    return 0;
 }
 
 int mpi_magic_cell(struct magic_call *c)
@@ -365,10 +406,21 @@ int mpi_magic_cell(struct magic_call *c)
         return usage(c, "the code every rank runs goes on the lines after %%mpi");
     }
     struct jit *j = c->s->jit;
+    struct parts pa = {{0}, {0}, {0}};
+    read_history(c->s, &pa.funcs, &pa.inits);
+    reachable(j, c->body, &pa.funcs, &pa.inits, &pa.used);
     job->compiler = xstrdup(j->cc && *j->cc ? j->cc : "tcc");
     int tcc = !strcmp(job->compiler, "tcc");
-    const char *gap = tcc ? diag_tcc_gap(c->body, 0) : NULL;
-    if (gap) {
+    const char *gap = tcc ? tcc_gap(j, c->body, &pa) : NULL;
+    if (uses_openmp(j, c->body, &pa)) {
+        /* MPI and OpenMP together: clang with LLVM's libomp. */
+        char *cc = xasprintf("%s -fopenmp", tcc ? cc_default_clang() : job->compiler);
+        free(job->compiler);
+        job->compiler = cc;
+        if (tcc)
+            printf("[%s compiled with %s: OpenMP]\n", c->cell, job->compiler);
+        tcc = 0;
+    } else if (gap) {
         /* As for other cells: what TinyCC cannot compile goes to clang. */
         free(job->compiler);
         job->compiler = xstrdup(cc_default_clang());
@@ -385,7 +437,10 @@ int mpi_magic_cell(struct magic_call *c)
         job->includes[job->nincludes++] = xstrdup(j->include_dirs[i]);
 
     struct buf prog = {0};
-    write_program(c, tcc, &prog, c->code);
+    write_program(c, tcc, &pa, &prog, c->code);
+    names_free(&pa.used);
+    defs_free(&pa.funcs);
+    defs_free(&pa.inits);
     job->source = buf_take(&prog);
     mpi_job_set(job);
     /* The stub is a line of TinyCC whatever %cc says: it only calls. */

@@ -292,9 +292,11 @@ static int compile(const struct mpi_job *job, const char *dir, const char *src, 
         cflags = showme("compile");
         lflags = showme("link");
     }
-    if (!cflags || !lflags || !on_path("mpirun"))
+    if (!cflags || !lflags || !on_path("mpirun")) {
+        remove_tree(dir);
         rt_cell_fail(0, "MPINotFound", "%%mpi needs Open MPI (Debian packages openmpi-bin and libopenmpi-dev)",
                      missing_mpi);
+    }
     struct argv a = {0};
     int tcc = !strcmp(job->compiler, "tcc");
     arg_words(&a, job->compiler);
@@ -557,8 +559,9 @@ static int parse_tag(const char *line, int *err, const char **text, size_t *tagl
     return rank;
 }
 
-/* One line from mpirun's stdout (err = 0) or stderr. */
-static void handle_line(struct job_state *js, int from_err, char *line)
+/* One line from mpirun's stdout or stderr (the tag says which stream
+ * of which rank it came from). */
+static void handle_line(struct job_state *js, char *line)
 {
     int err;
     const char *text;
@@ -569,7 +572,6 @@ static void handle_line(struct job_state *js, int from_err, char *line)
         buf_addc(&js->launcher, '\n');
         return;
     }
-    (void)from_err;
     /* Pieces of one line written apart carry the tag again: drop it. */
     char *t = (char *)text;
     char *dup;
@@ -591,7 +593,7 @@ static void handle_line(struct job_state *js, int from_err, char *line)
 }
 
 struct stream {
-    int fd, err;
+    int fd;
     struct buf pending;
 };
 
@@ -605,7 +607,7 @@ static int pump(struct job_state *js, struct stream *s)
     if (n == 0) {
         if (s->pending.len) {
             buf_addc(&s->pending, 0);
-            handle_line(js, s->err, s->pending.data);
+            handle_line(js, s->pending.data);
             s->pending.len = 0;
         }
         return 0;
@@ -615,7 +617,7 @@ static int pump(struct job_state *js, struct stream *s)
     for (size_t i = 0; i < s->pending.len; i++)
         if (s->pending.data[i] == '\n') {
             s->pending.data[i] = 0;
-            handle_line(js, s->err, s->pending.data + start);
+            handle_line(js, s->pending.data + start);
             start = i + 1;
         }
     memmove(s->pending.data, s->pending.data + start, s->pending.len - start);
@@ -819,7 +821,7 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
         rt_cell_fail(0, "MPINotFound", "%%mpi: mpirun could not be started", missing_mpi);
     }
     struct job_state js = {0};
-    struct stream s[2] = {{fds[0], 0, {0}}, {fds[1], 1, {0}}};
+    struct stream s[2] = {{fds[0], {0}}, {fds[1], {0}}};
     int open_streams = 2;
     while (open_streams) {
         struct pollfd p[2] = {{s[0].fd, POLLIN, 0}, {s[1].fd, POLLIN, 0}};

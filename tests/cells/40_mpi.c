@@ -136,6 +136,25 @@ if (rank == 0)
 //---
 %cc tcc
 //---
+%%c
+/* A session function TinyCC cannot compile: the MPI program goes to clang. */
+#include <stdatomic.h>
+_Atomic long tally;
+long bump(long v) { return atomic_fetch_add(&tally, v) + v; }
+//---
+%%mpi -n 2
+if (rank == 1)
+    printf("bump %ld\n", bump(5));
+//---
+%%mpi -n 2
+/* MPI and OpenMP together: each rank runs a parallel region. */
+#include <omp.h>
+int threads = 0;
+#pragma omp parallel num_threads(2) reduction(+ : threads)
+threads += 1;
+if (rank == 1)
+    printf("%d threads in rank %d\n", threads, rank);
+//---
 %%mpi?
 //---
 /* Without Open MPI (here: not on PATH) the cell says what to install. */
