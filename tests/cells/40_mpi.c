@@ -79,7 +79,8 @@ scale
 //---
 %%mpi -n 3
 /* Output is labelled with the rank (the ranks wait their turn here). */
-usleep(150000 * rank);
+MPI_Barrier(MPI_COMM_WORLD);
+usleep(200000 * rank);
 printf("hello from rank %d of %d\n", rank, size);
 //---
 %%mpi -n 2

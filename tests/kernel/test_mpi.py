@@ -17,7 +17,8 @@ RING = r"""%%mpi -n 3
 int v = rank, got;
 MPI_Sendrecv(&v, 1, MPI_INT, (rank + 1) % size, 0, &got, 1, MPI_INT, (rank + size - 1) % size, 0,
              MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-usleep(100000 * rank);
+MPI_Barrier(MPI_COMM_WORLD);
+usleep(200000 * rank);
 printf("rank %d got %d\n", rank, got);
 fprintf(stderr, "rank %d done\n", rank);
 """
