@@ -14,7 +14,7 @@ LESSONS = {
     "01_processes_and_pools.ipynb", "02_futures.ipynb", "03_monte_carlo_pi.ipynb",
     "04_races_locks_atomics.ipynb", "05_threads_vs_processes.ipynb", "06_openmp_loops.ipynb",
     "07_static_vs_dynamic.ipynb", "08_scaling_amdahl.ipynb", "09_matvec_scaling.ipynb",
-    "10_parzen_benchmark.ipynb", "13_mpi.ipynb", "14_task_graphs.ipynb",
+    "10_parzen_benchmark.ipynb", "12_opencl.ipynb", "13_mpi.ipynb", "14_task_graphs.ipynb",
 }
 
 
@@ -224,6 +224,18 @@ def test_10_parzen_pool_matches_serial_and_is_faster(executed):
     assert all(abs(p - 0.159) < 0.05 for p in estimates[:3])
     bars = svgs(cell_with(nb, "parc_plot_bar"))
     assert len(bars) == 1 and "6 workers" in bars[0]
+
+
+def test_12_opencl_matches_c_and_shows_copies(executed):
+    nb, _ = executed("12_opencl.ipynb")
+    text = stdout(nb)
+    assert "OpenCL platform 0" in text  # %gpus found a device (PoCL on a machine without a GPU)
+    assert re.search(r"OpenCL on .+: kernel [\d.]+ ms \(C took [\d.]+ ms\)", text)
+    assert re.search(r"largest relative difference from C: \S+ -> matches the C result", text)
+    lane = timeline(cell_with(nb, "parc_cl_write(dA"))
+    assert "OpenCL queue" in lane.data["text/plain"]
+    svg = lane.data["image/svg+xml"]
+    assert "<title>write 16.8 MB" in svg and "<title>matvec" in svg and "<title>read 8.2 kB" in svg
 
 
 def test_13_mpi_messages_and_collectives(executed):
