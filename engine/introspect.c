@@ -287,7 +287,11 @@ char *introspect_describe(struct session *s, const char *name, int detail)
         const char *text = d->text;
         if (!strncmp(text, "extern ", 7))
             text += 7;
-        buf_adds(&out, text);
+        const char *label = strstr(text, " __asm__(\""); /* see CELLGEN_TLS_MARK */
+        if (label)
+            buf_printf(&out, "%.*s;", (int)(label - text), text);
+        else
+            buf_adds(&out, text);
         if (out.len && out.data[out.len - 1] != '\n')
             buf_addc(&out, '\n');
         if (d->type)

@@ -181,6 +181,9 @@ static char *type_text(const struct entry *e)
     if (!strncmp(t, "extern ", 7))
         t += 7;
     size_t n = strlen(t);
+    const char *label = strstr(t, " __asm__(\""); /* see CELLGEN_TLS_MARK */
+    if (label)
+        n = (size_t)(label - t);
     while (n && (isspace((unsigned char)t[n - 1]) || t[n - 1] == ';'))
         n--;
     char *r = xstrndup(t, n);

@@ -128,9 +128,34 @@ static void show_value(struct buf *b, const struct jit *j, const char *e)
     free(cast);
 }
 
+/* Whether specifiers declare thread-local storage. */
+static int is_tls(const char *specs)
+{
+    static const char *const words[] = {"__thread", "_Thread_local", "thread_local", NULL};
+    for (int i = 0; words[i]; i++) {
+        size_t n = strlen(words[i]);
+        for (const char *p = specs; (p = strstr(p, words[i])); p += n)
+            if ((p == specs || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+                !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+                return 1;
+    }
+    return 0;
+}
+
+char *cellgen_tls_label(const struct split *sp, const char *name, int cell_no)
+{
+    if (cell_no <= 0 || !name)
+        return NULL;
+    int tls = 0;
+    for (size_t i = 0; i < sp->nitems && !tls; i++)
+        tls = sp->items[i].kind == ITEM_VAR && sp->items[i].specs && is_tls(sp->items[i].specs);
+    return tls ? xasprintf(" __asm__(\"%s" CELLGEN_TLS_MARK "%d\")", name, cell_no) : NULL;
+}
+
 /* The file-scope text of a variable definition; initializers that must
  * run as code go to body instead. */
-static void var_item(struct buf *fs, struct buf *body, const struct item *it, const char *name)
+static void var_item(struct buf *fs, struct buf *body, const struct split *sp, const struct item *it,
+                     const char *name, int cell_no)
 {
     char *specs = cellgen_strip_storage(it->specs);
     buf_adds(fs, specs);
@@ -138,6 +163,10 @@ static void var_item(struct buf *fs, struct buf *body, const struct item *it, co
         const struct declarator *d = &it->decls[k];
         buf_adds(fs, k ? ", " : " ");
         buf_adds(fs, d->decl);
+        char *label = cellgen_tls_label(sp, d->name, cell_no);
+        if (label)
+            buf_adds(fs, label);
+        free(label);
         if (d->init && !d->runtime_init) {
             buf_adds(fs, " = ");
             buf_adds(fs, d->init);
@@ -212,14 +241,18 @@ void cellgen_unit(struct buf *tu, const struct jit *j, const char *code, const s
         case ITEM_FUNC: {
             size_t hl = strlen(it->head);
             char *head = cellgen_strip_storage(it->head);
+            char *label = cellgen_tls_label(sp, it->ndecls ? it->decls[0].name : NULL, cell_no);
             line_dir(tu, it->line, name);
+            if (label)
+                buf_printf(tu, "%s%s;\n", head, label); /* a definition takes no asm label */
             buf_printf(tu, "%s%s\n", head, it->text + hl);
+            free(label);
             free(head);
             break;
         }
         case ITEM_VAR:
             line_dir(tu, it->line, name);
-            var_item(tu, &body, it, name);
+            var_item(tu, &body, sp, it, name, cell_no);
             break;
         case ITEM_STMT:
             line_dir(&body, it->line, name);

@@ -9,6 +9,7 @@
 struct buf;
 struct jit;
 struct split;
+struct item;
 
 /* Appends the cell's part of the translation unit to tu: file-scope items
  * as written (storage classes dropped so that everything joins the
@@ -17,6 +18,18 @@ struct split;
  * the last item is an expression whose value the function shows. */
 void cellgen_unit(struct buf *tu, const struct jit *j, const char *code, const struct split *sp, int cell_no,
                   int quiet_value, int *has_value);
+
+/* A cell defining a thread-local variable becomes a shared object that is
+ * loaded for good (see jit.c), and the dynamic linker would keep finding
+ * its symbols after a later cell redefines them. So the symbols such a cell
+ * defines are its names plus this mark and the cell number, and later
+ * cells' declarations carry the same asm label. */
+#define CELLGEN_TLS_MARK "__parc_cell"
+
+/* The asm label (" __asm__(\"tl__parc_cell3\")") for name defined by cell
+ * cell_no, split as sp, if that cell defines a thread-local variable;
+ * malloc'd, else NULL. */
+char *cellgen_tls_label(const struct split *sp, const char *name, int cell_no);
 
 /* Copy of a declaration head without 'static' and 'inline' (every
  * top-level name of a cell belongs to the session). malloc'd. */

@@ -338,16 +338,20 @@ static void remember(struct jit *j, const struct split *sp, int cell)
                 const struct declarator *d = &it->decls[k];
                 if (!d->name)
                     continue;
+                char *label = cellgen_tls_label(sp, d->name, cell);
                 add_decl(j, (struct decl){DECL_VAR, xstrdup(d->name),
-                                          xasprintf("extern %s %s;\n", it->specs_ref, d->decl),
+                                          xasprintf("extern %s %s%s;\n", it->specs_ref, d->decl, label ? label : ""),
                                           type_of(it->specs_ref, d), cell, 0, 0});
+                free(label);
             }
             break;
         case ITEM_FUNC:
             if (it->ndecls && it->decls[0].name) {
                 char *head = cellgen_strip_storage(it->head);
-                add_decl(j, (struct decl){DECL_FUNC, xstrdup(it->decls[0].name), xasprintf("%s;\n", head),
-                                          NULL, cell, 0, 0});
+                char *label = cellgen_tls_label(sp, it->decls[0].name, cell);
+                add_decl(j, (struct decl){DECL_FUNC, xstrdup(it->decls[0].name),
+                                          xasprintf("%s%s;\n", head, label ? label : ""), NULL, cell, 0, 0});
+                free(label);
                 free(head);
             }
             break;
@@ -730,6 +734,12 @@ static int link_shared(struct jit *j, const char *cmd, const char *obj, const ch
         void *addr = dlsym(h, syms[i].name);
         if (addr)
             set_sym(j, syms[i].name, addr, cell_no);
+        const char *mark = strstr(syms[i].name, CELLGEN_TLS_MARK);
+        if (addr && mark && mark > syms[i].name) {
+            char *plain = xstrndup(syms[i].name, (size_t)(mark - syms[i].name));
+            set_sym(j, plain, addr, cell_no); /* found by its C name too */
+            free(plain);
+        }
         any = any ? any : addr;
     }
     Dl_info info;

@@ -1,0 +1,15 @@
+%%c --cc clang -O2
+double cg = 2.5;
+long cl_count = 42;
+int cfun(int v) { return v * 3; }
+typedef struct { int a, b; } pair;
+pair cp = {1, 2};
+//---
+%%c --cc gcc -O1
+unsigned short gs = 7;
+//---
+int from_tcc = 5;
+//---
+cg * cfun(2) + gs
+//---
+%whos
