@@ -56,14 +56,25 @@ def test_failed_rank_is_the_cells_error(kernel):
 def test_interrupt_ends_the_job(kernel):
     km, kc = kernel
     kernel_pid = km.provisioner.process.pid
-    timer = threading.Timer(1.5, km.interrupt_kernel)
-    timer.start()
-    t0 = time.monotonic()
-    reply, outputs = run_cell(kc, "%%mpi -n 2\nprintf(\"spinning\\n\");\nfor (;;) ;\n", timeout=30)
-    timer.join()
+    outputs = []
+    interrupted_at = []
+
+    def interrupt_when_spinning():
+        # Once both ranks run their endless loop.
+        wait_until(lambda: stream_text(list(outputs)).count("spinning") >= 2, timeout=30)
+        time.sleep(0.2)
+        interrupted_at.append(time.monotonic())
+        km.interrupt_kernel()
+
+    watcher = threading.Thread(target=interrupt_when_spinning)
+    watcher.start()
+    reply = kc.execute_interactive("%%mpi -n 2\nprintf(\"spinning\\n\");\nfor (;;) ;\n", timeout=60,
+                                   output_hook=outputs.append)["content"]
+    ended = time.monotonic()
+    watcher.join()
     assert reply["status"] == "error"
-    assert time.monotonic() - t0 < 10
-    assert "[0] spinning" in stream_text(outputs)
+    assert ended - interrupted_at[0] < 5
+    assert "[0] spinning" in stream_text(outputs) and "[1] spinning" in stream_text(outputs)
 
     def job_gone():
         for pid in descendants(kernel_pid):

@@ -29,13 +29,17 @@ static int passed, failed;
 
 struct capture {
     struct buf out, err, result, error;
+    int spinning; /* lines saying "spinning" so far */
 };
 
 static void on_event(void *ctx, const struct engine_event *ev)
 {
     struct capture *c = ctx;
-    if (ev->kind == ENGINE_EV_STDOUT)
+    if (ev->kind == ENGINE_EV_STDOUT) {
         buf_add(&c->out, ev->data, ev->len);
+        for (const char *p = ev->data; (p = memmem(p, ev->len - (size_t)(p - ev->data), "spinning", 8)); p += 8)
+            __atomic_add_fetch(&c->spinning, 1, __ATOMIC_RELEASE);
+    }
     else if (ev->kind == ENGINE_EV_STDERR)
         buf_add(&c->err, ev->data, ev->len);
     else if (ev->kind == ENGINE_EV_RESULT)
@@ -115,13 +119,18 @@ static void test_streams(struct engine *e)
 
 struct interrupter {
     struct engine *e;
-    int ms;
+    struct capture *c;
+    long long at; /* when it interrupted */
 };
 
-static void *interrupt_later(void *arg)
+/* Interrupts once both ranks said they spin (or after 30 s). */
+static void *interrupt_when_spinning(void *arg)
 {
     struct interrupter *it = arg;
-    usleep((useconds_t)it->ms * 1000);
+    for (int i = 0; i < 3000 && __atomic_load_n(&it->c->spinning, __ATOMIC_ACQUIRE) < 2; i++)
+        usleep(10000);
+    usleep(200000);
+    it->at = now_ns();
     engine_interrupt(it->e);
     return NULL;
 }
@@ -130,14 +139,15 @@ static void test_interrupt(struct engine *e)
 {
     struct capture c = {0};
     CHECK(run(e, "int before = 41;", &c) == ENGINE_OK, "setup");
+    capture_free(&c);
     pthread_t t;
-    struct interrupter it = {e, 1500};
-    pthread_create(&t, NULL, interrupt_later, &it);
-    long long t0 = now_ns();
+    struct interrupter it = {e, &c, 0};
+    pthread_create(&t, NULL, interrupt_when_spinning, &it);
     enum engine_status st = run(e, "%%mpi -n 2\nprintf(\"spinning\\n\");\nfor (;;) ;\n", &c);
+    long long ended = now_ns();
     pthread_join(t, NULL);
     CHECK(st == ENGINE_INTERRUPTED, "status %s: %s", engine_status_name(st), str(&c.error));
-    CHECK(now_ns() - t0 < 4000000000LL, "the interrupt took %lld ms", (now_ns() - t0) / 1000000);
+    CHECK(ended - it.at < 3000000000LL, "the job ended %lld ms after the interrupt", (ended - it.at) / 1000000);
     CHECK(strstr(str(&c.out), "[0] spinning") && strstr(str(&c.out), "[1] spinning"),
           "the ranks did not run: '%s'", str(&c.out));
     int left = 0;
