@@ -1236,6 +1236,33 @@ out:
     return rc;
 }
 
+/* code with the words of C TinyCC lacks (_Atomic, __thread, __int128...)
+ * taken out or replaced by ones it knows, so that it can still tell where
+ * the text ends; malloc'd. */
+static char *without_tcc_gaps(const char *code)
+{
+    static const char *const from[] = {"_Atomic", "__thread", "_Thread_local", "thread_local", "_Complex",
+                                       "_Imaginary", "__uint128_t", "__int128_t", "__int128", NULL};
+    static const char *const to[] = {"", "", "", "", "", "", "unsigned long", "long", "long", NULL};
+    struct buf b = {0};
+    for (const char *p = code; *p;) {
+        int hit = -1;
+        if (isalpha((unsigned char)*p) || *p == '_') {
+            size_t n = 0;
+            while (isalnum((unsigned char)p[n]) || p[n] == '_')
+                n++;
+            for (int i = 0; from[i] && hit < 0; i++)
+                if (strlen(from[i]) == n && !strncmp(p, from[i], n))
+                    hit = i;
+            buf_add(&b, hit >= 0 ? to[hit] : p, hit >= 0 ? strlen(to[hit]) : n);
+            p += n;
+            continue;
+        }
+        buf_addc(&b, *p++);
+    }
+    return buf_take(&b);
+}
+
 int jit_is_complete(struct jit *j, const char *code)
 {
     struct split sp;
@@ -1247,9 +1274,14 @@ int jit_is_complete(struct jit *j, const char *code)
         return st == SPLIT_OPEN ? 1 : 2;
     }
     if (diag_tcc_gap(code, 0)) {
-        /* TinyCC cannot tell: balanced brackets will do. */
+        /* Clang will compile it: TinyCC only tells whether the text ends
+         * too early, once the words it lacks are out; anything else it
+         * finds wrong may be right for clang. */
         split_free(&sp);
-        return 0;
+        char *plain = without_tcc_gaps(code);
+        int r = diag_tcc_gap(plain, 0) ? 0 : jit_is_complete(j, plain);
+        free(plain);
+        return r == 1 ? 1 : 0;
     }
     /* Brackets are balanced: ask the compiler whether the text ends too
      * early (TinyCC names "<eof>" or "end of file" in such errors). */

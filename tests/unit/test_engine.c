@@ -241,6 +241,11 @@ static void test_questions(struct engine *e)
         {"int z = ;", ENGINE_INVALID},
         {"counter_value = ;", ENGINE_INVALID},
         {"}", ENGINE_INVALID},
+        /* Cells clang compiles: TinyCC still sees where they end. */
+        {"_Atomic int hits = 1 +", ENGINE_INCOMPLETE},
+        {"__thread long per_thread =", ENGINE_INCOMPLETE},
+        {"_Atomic int hits = 1;", ENGINE_COMPLETE},
+        {"unsigned __int128 wide = (unsigned __int128)1 << 100;", ENGINE_COMPLETE},
         {"%limit time 3", ENGINE_COMPLETE},
         {"!ls", ENGINE_COMPLETE},
         /* A cell magic's body ends with a blank line; it is not run to ask. */
