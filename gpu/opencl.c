@@ -59,12 +59,17 @@ struct parc_cl_buf {
 /* A command whose profile becomes a timeline event at the cell's end. */
 struct pending {
     cl_event ev;
-    char *name;
+    char *name;      /* "saxpy global 1000", or "write 4.0 MB" */
+    int copy;        /* a copy: its bandwidth joins the name when known */
     int64_t host_ns; /* the trace's clock right before it was enqueued */
-    int64_t a0;      /* work items, or bytes */
+    int64_t a0, a1;  /* kernels: work items, items per group; copies: bytes */
 };
 
 #define MAX_PENDING 65536
+/* Copies named with their bandwidth ("read 4.0 MB, 9.8 GB/s"), per cell;
+ * later ones carry it only in their arguments, so that copies in a loop
+ * do not give the legend a name each. */
+#define MAX_COPY_NAMES 256
 
 static struct ocl {
     cl_platform_id platform;
@@ -615,7 +620,7 @@ static int64_t host_now(void)
 }
 
 /* Keeps ev to become a timeline event named name (copied). */
-static void pend(cl_event ev, const char *name, int64_t host_ns, int64_t a0)
+static void pend(cl_event ev, const char *name, int copy, int64_t host_ns, int64_t a0, int64_t a1)
 {
     if (ocl.npending >= MAX_PENDING) {
         clReleaseEvent(ev);
@@ -626,7 +631,7 @@ static void pend(cl_event ev, const char *name, int64_t host_ns, int64_t a0)
         ocl.cap = ocl.cap ? ocl.cap * 2 : 64;
         ocl.pending = xrealloc(ocl.pending, ocl.cap * sizeof *ocl.pending);
     }
-    ocl.pending[ocl.npending++] = (struct pending){ev, xstrdup(name), host_ns, a0};
+    ocl.pending[ocl.npending++] = (struct pending){ev, xstrdup(name), copy, host_ns, a0, a1};
 }
 
 /* The device's name cut to fit a lane label (at a space or dash):
@@ -676,13 +681,22 @@ void ocl_flush_trace(void)
     char *label = xasprintf("OpenCL %s", short_name(ocl.device_name));
     int lane = offset == INT64_MIN ? -1 : trace_rec_new_lane(label);
     free(label);
+    int copy_names = 0;
     for (size_t i = 0; i < ocl.npending; i++) {
         struct pending *p = &ocl.pending[i];
         if (lane >= 0 && t[i][0]) {
             int64_t start = (int64_t)t[i][1] + offset, end = (int64_t)t[i][2] + offset;
-            /* args: work items or bytes, then the time spent queued */
-            trace_rec_event(lane, TRACE_TASK, trace_rec_name(p->name), start, end, p->a0,
-                            (int64_t)(t[i][1] - t[i][0]));
+            int64_t a1 = p->a1;
+            char *name = NULL;
+            if (p->copy) {
+                /* args: bytes, MB/s */
+                double gbs = end > start ? (double)p->a0 / (double)(end - start) : 0;
+                a1 = (int64_t)(gbs * 1000);
+                if (copy_names++ < MAX_COPY_NAMES)
+                    name = xasprintf("%s, %.1f GB/s", p->name, gbs);
+            }
+            trace_rec_event(lane, TRACE_TASK, trace_rec_name(name ? name : p->name), start, end, p->a0, a1);
+            free(name);
         }
         clReleaseEvent(p->ev);
         free(p->name);
@@ -693,8 +707,7 @@ void ocl_flush_trace(void)
     ocl.npending = ocl.cap = 0;
 }
 
-/* A transfer's event name: "write 4.0 MB" plus its bandwidth once known
- * would need the profile; the bytes are in the args. */
+/* A copy's event name before its bandwidth is known: "write 4.0 MB". */
 static char *transfer_name(const char *dir, size_t bytes)
 {
     if (bytes >= 1 << 20)
@@ -809,7 +822,7 @@ static int transfer(parc_cl_buf *b, void *host, size_t bytes, int write, const c
     }
     char *name = transfer_name(write ? "write" : "read", bytes);
     host_wait(name, t0);
-    pend(ev, name, t0, (int64_t)bytes);
+    pend(ev, name, 1, t0, (int64_t)bytes, TRACE_NO_ARG);
     free(name);
     return 0;
 }
@@ -948,7 +961,22 @@ static int run(parc_cl_kern *k, unsigned dims, const size_t *global, const size_
         free(what);
         return -1;
     }
-    pend(ev, k->name, t0, (int64_t)items);
+    /* "saxpy global 1000", "matmul global (256,256) local (16,16)" */
+    struct buf name = {0};
+    buf_printf(&name, "%s global ", k->name);
+    for (int l = 0; l < (local ? 2 : 1); l++) {
+        const size_t *v = l ? local : global;
+        buf_adds(&name, l ? " local " : "");
+        buf_adds(&name, dims > 1 ? "(" : "");
+        for (unsigned d = 0; d < dims; d++)
+            buf_printf(&name, "%s%zu", d ? "," : "", v[d]);
+        buf_adds(&name, dims > 1 ? ")" : "");
+    }
+    size_t group = 1;
+    for (unsigned d = 0; local && d < dims; d++)
+        group *= local[d];
+    pend(ev, name.data, 0, t0, (int64_t)items, local ? (int64_t)group : TRACE_NO_ARG);
+    buf_free(&name);
     return 0;
 }
 
@@ -1060,7 +1088,9 @@ int parc__cl_vectorize(const char *kernel, size_t n, int nin, const void *const 
         fail(kernel, e);
         return -1;
     }
-    pend(ev, k->name, t0, (int64_t)n);
+    char *name = xasprintf("%s global %zu", k->name, n);
+    pend(ev, name, 0, t0, (int64_t)n, TRACE_NO_ARG);
+    free(name);
     return parc_cl_read(vec_bufs[nin], out, n * out_size);
 }
 

@@ -93,11 +93,12 @@ parc_cl_free(dv);
 fprintf(stderr, "%d\n", parc_cl_read(dv, v, sizeof v));
 fprintf(stderr, "%d\n", parc_cl_read(dx, x, sizeof x + 4));
 //---
-// The timeline: a lane for the queue with the transfers and the kernel.
+// The timeline: a lane for the queue with the kernel (and its global size)
+// and the copies (with their bandwidth).
 parc_cl_run(saxpy, N, 2.0f, dx, dy);
 parc_cl_read(dy, y, sizeof y);
 //---
 %timeline save /tmp/parc-test-opencl-timeline.json
 !grep -o '"name":"OpenCL pthread' /tmp/parc-test-opencl-timeline.json
-!grep -o '"name":"\(saxpy\|read 400.0 kB\)"' /tmp/parc-test-opencl-timeline.json | sort -u
+!grep -o '"name":"\(saxpy global 100000\|read 400.0 kB, [0-9.]* GB/s\)"' /tmp/parc-test-opencl-timeline.json | sed 's/[0-9.]* GB/N GB/' | sort -u
 !rm -f /tmp/parc-test-opencl-timeline.json
