@@ -1,5 +1,6 @@
 /* test_mpi.c — %%mpi cells through the engine API, for what golden cell
- * tests cannot show: stdout and stderr of ranks kept apart, an endless
+ * tests cannot show: lines arriving as ranks print them, stdout and
+ * stderr of ranks kept apart, an endless
  * MPI job interrupted with every rank gone, and the timeline's SVG (a
  * lane per rank, an arrow per message). Prints each failed check and a
  * final "N passed, M failed" line; without Open MPI it says so and fails. */
@@ -30,12 +31,16 @@ static int passed, failed;
 struct capture {
     struct buf out, err, result, error;
     int spinning; /* lines saying "spinning" so far */
+    long long first_out_ns, last_out_ns;
 };
 
 static void on_event(void *ctx, const struct engine_event *ev)
 {
     struct capture *c = ctx;
     if (ev->kind == ENGINE_EV_STDOUT) {
+        if (!c->out.len)
+            c->first_out_ns = now_ns();
+        c->last_out_ns = now_ns();
         buf_add(&c->out, ev->data, ev->len);
         for (const char *p = ev->data; (p = memmem(p, ev->len - (size_t)(p - ev->data), "spinning", 8)); p += 8)
             __atomic_add_fetch(&c->spinning, 1, __ATOMIC_RELEASE);
@@ -114,6 +119,15 @@ static void test_streams(struct engine *e)
     CHECK(strstr(str(&c.err), "[0] err of 0\n") && strstr(str(&c.err), "[1] err of 1\n") &&
               !strstr(str(&c.err), "out of"),
           "stderr '%s'", str(&c.err));
+    /* Lines arrive as the ranks print them, not when the job ends. */
+    st = run(e,
+             "%%mpi -n 2\n"
+             "#include <unistd.h>\n"
+             "for (int i = 0; rank == 0 && i < 3; i++) { printf(\"tick %d\\n\", i); usleep(400000); }\n",
+             &c);
+    CHECK(st == ENGINE_OK && !strcmp(str(&c.out), "[0] tick 0\n[0] tick 1\n[0] tick 2\n"), "ticks '%s'", str(&c.out));
+    CHECK(c.last_out_ns - c.first_out_ns >= 600000000LL, "first to last line took %lld ms: not streamed",
+          (c.last_out_ns - c.first_out_ns) / 1000000);
     capture_free(&c);
 }
 
