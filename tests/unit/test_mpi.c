@@ -1,9 +1,9 @@
 /* test_mpi.c — %%mpi cells through the engine API, for what golden cell
- * tests cannot show: lines arriving as ranks print them, stdout and
- * stderr of ranks kept apart, an endless
- * MPI job interrupted with every rank gone, and the timeline's SVG (a
- * lane per rank, an arrow per message). Prints each failed check and a
- * final "N passed, M failed" line; without Open MPI it says so and fails. */
+ * tests cannot show: lines arriving as ranks print them, stdout and stderr
+ * of ranks kept apart, an endless MPI job interrupted with every rank
+ * gone, and the timeline's SVG (a lane per rank, an arrow per message).
+ * Prints each failed check and a final "N passed, M failed" line; without
+ * Open MPI it says so and fails. */
 #include "engine.h"
 #include "util.h"
 
