@@ -35,6 +35,8 @@ static int usage(struct magic_call *c, const char *why)
 /* Options                                                             */
 /* ------------------------------------------------------------------ */
 
+/* Fills job's options from c->args (changed in place). 0, or -1 with a
+ * usage message. */
 static int parse_args(struct magic_call *c, struct mpi_job *job)
 {
     char *save = NULL;

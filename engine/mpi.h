@@ -6,6 +6,9 @@
 
 struct magic_call;
 
+/* %%mpi: reads the options, writes the program (kept for the runtime as
+ * the pending job) and gives the cell one line of C that runs it. 0, or
+ * -1 with a usage message in c->err. */
 int mpi_magic_cell(struct magic_call *c);
 
 #endif
