@@ -4,7 +4,8 @@
  * hand; (b) the same cell run again unchanged (the object cache); (c) a
  * parallel loop called from a cell, with tracing off (%%openmp --no-trace)
  * and on, beside the same code built standalone with clang -O2 -fopenmp and
- * run with the same binding — schedule(static) and schedule(dynamic) with
+ * run with the same binding, on 1 and 2 threads — schedule(static) and
+ * schedule(dynamic) with
  * chunks of about 20 µs. Loop times are the best of several calls, taken
  * in alternating rounds so that both sides see the same machine load.
  * Usage: omp_bench [RUNS] (default 10). */
@@ -153,6 +154,14 @@ static double ms_of(long long ns)
 int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 10;
+    double load[3] = {0};
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (fscanf(la, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+            load[0] = -1;
+        fclose(la);
+    }
+    printf("omp_bench: %ld cores, load average %.2f at the start\n", sysconf(_SC_NPROCESSORS_ONLN), load[0]);
     if (runs < 3)
         runs = 3;
     char dir[] = "/tmp/parc-omp-bench-XXXXXX";
@@ -216,52 +225,61 @@ int main(int argc, char **argv)
         fprintf(stderr, "omp_bench: cannot build the loops\n");
         return 1;
     }
-    double best[3][2] = {{1e30, 1e30}, {1e30, 1e30}, {1e30, 1e30}}; /* standalone, off, on x static, dynamic */
+    /* best[t][side][k]: t threads - 1; side standalone, off, on; k static, dynamic. */
+    double best[2][3][2];
+    for (int t = 0; t < 2; t++)
+        for (int side = 0; side < 3; side++)
+            best[t][side][0] = best[t][side][1] = 1e30;
     const char *names[2] = {"kstatic", "kdynamic"};
-    char *plain_cmd = xasprintf("OMP_NUM_THREADS=%d OMP_PROC_BIND=spread OMP_PLACES=cores '%s'", THREADS, bin);
-    for (int round = 0; round < ROUNDS; round++) {
-        FILE *p = popen(plain_cmd, "r");
-        struct buf sa = {0};
-        char tmp[512];
-        size_t n;
-        while (p && (n = fread(tmp, 1, sizeof tmp, p)) > 0)
-            buf_add(&sa, tmp, n);
-        if (p)
-            pclose(p);
-        for (int k = 0; k < 2; k++) {
-            double v = value_of(sa.data, names[k]);
-            if (v > 0 && v < best[0][k])
-                best[0][k] = v;
-        }
-        buf_free(&sa);
-        for (int traced = 0; traced < 2; traced++) {
-            buf_free(&out);
-            const char *code = traced ? "%%openmp\n%timeline off\n" TIMING("kstatic") TIMING("kdynamic")
-                                      : "%%openmp --no-trace\n%timeline off\n" TIMING("kstatic") TIMING("kdynamic");
-            if (run(e, code, cell++, &out) < 0)
-                return 1;
+    for (int round = 0; round < ROUNDS; round++)
+        for (int t = 1; t <= THREADS; t++) {
+            char *plain_cmd = xasprintf("OMP_NUM_THREADS=%d OMP_PROC_BIND=spread OMP_PLACES=cores '%s'", t, bin);
+            FILE *p = popen(plain_cmd, "r");
+            free(plain_cmd);
+            struct buf sa = {0};
+            char tmp[512];
+            size_t n;
+            while (p && (n = fread(tmp, 1, sizeof tmp, p)) > 0)
+                buf_add(&sa, tmp, n);
+            if (p)
+                pclose(p);
             for (int k = 0; k < 2; k++) {
-                double v = value_of(out.data, names[k]);
-                if (v > 0 && v < best[1 + traced][k])
-                    best[1 + traced][k] = v;
+                double v = value_of(sa.data, names[k]);
+                if (v > 0 && v < best[t - 1][0][k])
+                    best[t - 1][0][k] = v;
+            }
+            buf_free(&sa);
+            for (int traced = 0; traced < 2; traced++) {
+                buf_free(&out);
+                char *code = xasprintf("%%%%openmp -t %d%s\n%%timeline off\n%s", t, traced ? "" : " --no-trace",
+                                       TIMING("kstatic") TIMING("kdynamic"));
+                if (run(e, code, cell++, &out) < 0)
+                    return 1;
+                free(code);
+                for (int k = 0; k < 2; k++) {
+                    double v = value_of(out.data, names[k]);
+                    if (v > 0 && v < best[t - 1][1 + traced][k])
+                        best[t - 1][1 + traced][k] = v;
+                }
             }
         }
-    }
-    const char *what[2] = {"schedule(static)", "schedule(dynamic, 1024), ~20 µs chunks"};
-    for (int k = 0; k < 2; k++) {
-        printf("(c) %s loop, %d threads, best of %d calls:\n", what[k], THREADS, 15 * ROUNDS);
-        printf("    anchor: standalone clang -O2 -fopenmp          %8.3f ms\n", best[0][k]);
-        printf("    %%%%openmp --no-trace (tracing off)              %8.3f ms   %+.1f%%\n", best[1][k],
-               100 * (best[1][k] / best[0][k] - 1));
-        printf("    %%%%openmp (traced: regions, chunks, waits)      %8.3f ms   %+.1f%%\n", best[2][k],
-               100 * (best[2][k] / best[0][k] - 1));
-    }
+    const char *what[2] = {"schedule(static)", "schedule(dynamic, 1024), ~20 us chunks"};
+    for (int k = 0; k < 2; k++)
+        for (int t = 1; t <= THREADS; t++) {
+            double *b = best[t - 1][0];
+            double *off = best[t - 1][1], *on = best[t - 1][2];
+            printf("(c) %s loop, %d thread%s, best of %d calls:\n", what[k], t, t == 1 ? "" : "s", 15 * ROUNDS);
+            printf("    anchor: standalone clang -O2 -fopenmp          %8.3f ms\n", b[k]);
+            printf("    %%%%openmp --no-trace (tracing off)              %8.3f ms   %+.1f%%\n", off[k],
+                   100 * (off[k] / b[k] - 1));
+            printf("    %%%%openmp (traced: regions, chunks, waits)      %8.3f ms   %+.1f%%\n", on[k],
+                   100 * (on[k] / b[k] - 1));
+        }
     engine_free(e);
     char *rm = xasprintf("rm -rf '%s'", dir);
     if (system(rm) != 0)
         fprintf(stderr, "omp_bench: cannot remove %s\n", dir);
     free(rm);
-    free(plain_cmd);
     free(bin);
     free(cache);
     buf_free(&out);
