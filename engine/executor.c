@@ -376,6 +376,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
     }
     buf_free(&err);
     free(name);
+    free(expanded); /* this process may become the executor: nothing may pile up */
     rt_compile_ns = t1 - t0;
     timeline_run_begin(s, cell_no);
     cudatrace_cell_begin();
