@@ -58,6 +58,10 @@ rm -rf /tmp/golden && mkdir -p /tmp/golden && cp tests/cells/3[0-9]_*.c tests/ce
 step "pytest tests/gpu"
 PARC_CUDA_TIMELINE_OUT=$OUT/cuda-timeline.svg timeout 400 "$PY" -m pytest -v -rs tests/gpu 2>&1 | tee "$OUT/pytest-gpu.txt"
 
+step "notebook 11_cuda through nbclient (its committed outputs come from here)"
+cp notebooks/11_cuda.ipynb "$OUT/11_cuda.ipynb"
+timeout 180 "$PY" tests/notebooks/nbrun.py "$OUT/11_cuda.ipynb" 2>&1 | tee "$OUT/notebook-11.txt"
+
 [ "$QUICK" = quick ] && exit 0
 
 step "bench: cuda_bench"
