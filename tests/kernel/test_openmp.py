@@ -6,7 +6,7 @@ Chrome trace JSON."""
 import json
 import re
 
-from kernelharness import run_cell
+from kernelharness import run_cell, stream_text
 
 SPIN = "void spin(long n) { volatile double x = 0; for (long k = 0; k < n; k++) x += k; }\n"
 
@@ -109,3 +109,16 @@ def test_static_and_dynamic_imbalance_differ_on_uneven_work(kernel):
     static = imbalance(ok(kc, "%%openmp -t 2\n%timeline on\n" + loop % "static"))
     dynamic = imbalance(ok(kc, "%%openmp -t 2\n%timeline on\n" + loop % "dynamic, 1"))
     assert static >= 25 and dynamic < static, (static, dynamic)
+
+
+def test_scaling_omp_sets_the_thread_count_of_each_run(kernel):
+    _, kc = kernel
+    ok(kc, "int seen[8];\n")
+    outputs = ok(kc, "%%scaling --omp -w 1,2 -r 1\n#pragma omp parallel\n{\n#pragma omp single\n"
+                     "    seen[omp_get_num_threads()]++;\n}\n")
+    text = stream_text(outputs)
+    assert text.startswith("%%scaling: OpenMP threads, 1 run per count after a warm-up;"), text
+    assert re.search(r"^ +1 ", text, re.M) and re.search(r"^ +2 ", text, re.M)
+    reply, outputs = run_cell(kc, "seen[1] * 10 + seen[2]")
+    results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+    assert results == ["(int) 21"], outputs  # warm-up and one run on 1, one on 2
