@@ -38,7 +38,12 @@ struct engine {
      * if the cell asks for input now, it is the input's prompt. */
     struct buf partial;
     long long partial_ns; /* when it started to be held */
+    /* Output per cell beyond out_limit bytes is dropped and counted. */
+    long long out_limit, out_count, out_dropped;
 };
+
+/* The output limit until the executor names the session's (engine/session.c). */
+#define DEFAULT_OUTPUT_LIMIT (10LL << 20)
 
 /* How long an unfinished stdout line waits for an input request before it
  * is delivered as output. */
@@ -168,6 +173,7 @@ struct engine *engine_start(const struct engine_options *opt, char *err, size_t 
     set_nonblock(e->err);
     e->first_pid = pid;
     atomic_store(&e->exec_pid, pid);
+    e->out_limit = DEFAULT_OUTPUT_LIMIT;
     struct frame f;
     int r = pid > 0 ? next_event(e, &f, 30000) : -1;
     if (r == 1 && f.type == EV_READY && f.nfield >= 1 && atoi(f.field[0]) > 0) {
@@ -262,7 +268,7 @@ void engine_free(struct engine *e)
 /* Events                                                              */
 /* ------------------------------------------------------------------ */
 
-static void deliver_stream(const struct engine_exec *ex, enum engine_event_kind kind, const char *data, size_t len)
+static void emit_stream(const struct engine_exec *ex, enum engine_event_kind kind, const char *data, size_t len)
 {
     if (!len || !ex || !ex->on_event)
         return;
@@ -270,11 +276,82 @@ static void deliver_stream(const struct engine_exec *ex, enum engine_event_kind 
     ex->on_event(ex->ctx, &ev);
 }
 
+/* "12.3 MB" */
+static void format_bytes(char *out, size_t n, long long bytes)
+{
+    if (bytes >= (1LL << 30))
+        snprintf(out, n, "%.1f GB", (double)bytes / (double)(1LL << 30));
+    else if (bytes >= (1LL << 20))
+        snprintf(out, n, "%.1f MB", (double)bytes / (double)(1LL << 20));
+    else
+        snprintf(out, n, "%.1f KB", (double)bytes / 1024.0);
+}
+
+/* How much of data (room bytes allowed) to show before the cut: up to the
+ * last newline in its last 4 KB; else nothing when room is that short (a
+ * line begun), or up to a UTF-8 character's start (a very long line). */
+static size_t cut_at(const char *data, size_t room)
+{
+    for (size_t i = room; i > 0 && room - i < 4096; i--)
+        if (data[i - 1] == '\n')
+            return i;
+    if (room < 4096)
+        return 0;
+    while (room > 0 && ((unsigned char)data[room] & 0xC0) == 0x80)
+        room--;
+    return room;
+}
+
+/* Delivers output of the running cell up to the session's output limit;
+ * beyond it, says once that output is being dropped and counts it. */
+static void deliver_stream(struct engine *e, const struct engine_exec *ex, enum engine_event_kind kind,
+                           const char *data, size_t len)
+{
+    if (!len || !ex || !ex->on_event)
+        return;
+    if (e->out_limit <= 0 || e->out_count + (long long)len <= e->out_limit) {
+        e->out_count += (long long)len;
+        emit_stream(ex, kind, data, len);
+        return;
+    }
+    size_t room = e->out_count < e->out_limit ? (size_t)(e->out_limit - e->out_count) : 0;
+    if (room)
+        room = cut_at(data, room);
+    emit_stream(ex, kind, data, room);
+    e->out_count = e->out_limit;
+    if (!e->out_dropped) {
+        char lim[32];
+        format_bytes(lim, sizeof lim, e->out_limit);
+        char *msg = xasprintf("%s[parc: this cell's output reached the limit of %s (%%limit output): the rest "
+                              "is not shown]\n",
+                              room && data[room - 1] != '\n' ? "\n" : "", lim);
+        emit_stream(ex, ENGINE_EV_STDERR, msg, strlen(msg));
+        free(msg);
+    }
+    e->out_dropped += (long long)(len - room);
+}
+
+/* After the cell: how much output was dropped, and how to see it. */
+static void report_dropped(struct engine *e, const struct engine_exec *ex)
+{
+    if (!e->out_dropped)
+        return;
+    char drop[32], lim[32];
+    format_bytes(drop, sizeof drop, e->out_dropped);
+    format_bytes(lim, sizeof lim, e->out_limit);
+    char *msg = xasprintf("[parc: %s of output was not shown (limit %s per cell): %%limit output SIZE raises the "
+                          "limit, %%limit output 0 removes it; or write large output to a file]\n",
+                          drop, lim);
+    emit_stream(ex, ENGINE_EV_STDERR, msg, strlen(msg));
+    free(msg);
+    e->out_dropped = 0;
+}
+
 /* Delivers the held-back unfinished stdout line, if any. */
 static void release_partial(struct engine *e, const struct engine_exec *ex)
 {
     if (e->partial.len && ex)
-        deliver_stream(ex, ENGINE_EV_STDOUT, e->partial.data, e->partial.len);
+        deliver_stream(e, ex, ENGINE_EV_STDOUT, e->partial.data, e->partial.len);
     buf_reset(&e->partial);
 }
 
@@ -294,7 +371,7 @@ static void deliver_stdout(struct engine *e, const struct engine_exec *ex, const
     if (keep > 4096)
         keep = 0; /* not a prompt: a long line going out in pieces */
     release_partial(e, ex);
-    deliver_stream(ex, ENGINE_EV_STDOUT, data, n - keep);
+    deliver_stream(e, ex, ENGINE_EV_STDOUT, data, n - keep);
     if (keep) {
         buf_add(&e->partial, data + n - keep, keep);
         e->partial_ns = now_ns();
@@ -313,7 +390,7 @@ static int pump_stream(struct engine *e, int fd, const struct engine_exec *ex)
                 deliver_stdout(e, ex, buf, (size_t)n);
             else if (ex) {
                 release_partial(e, ex); /* stdout printed before stays before */
-                deliver_stream(ex, ENGINE_EV_STDERR, buf, (size_t)n);
+                deliver_stream(e, ex, ENGINE_EV_STDERR, buf, (size_t)n);
             } else
                 buf_add(fd == e->out ? &e->held_out : &e->held_err, buf, (size_t)n);
             continue;
@@ -365,8 +442,14 @@ static int handle_event(struct engine *e, const struct engine_exec *ex, struct f
     struct engine_event ev = {0};
     switch (f->type) {
     case EV_CELL_PID:
-        if (f->nfield == 1)
+        if (f->nfield >= 1)
             e->cell_pid = atoi(f->field[0]);
+        if (f->nfield >= 2)
+            e->out_limit = atoll(f->field[1]);
+        return 0;
+    case EV_OUTPUT_LIMIT:
+        if (f->nfield >= 1)
+            e->out_limit = atoll(f->field[0]);
         return 0;
     case EV_RESULT:
     case EV_DISPLAY:
@@ -493,11 +576,12 @@ enum engine_status engine_execute(struct engine *e, const char *code, const stru
     /* Executors that handed over to a successor have exited: reap them. */
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
+    e->out_count = e->out_dropped = 0;
     /* Output that arrived while no cell ran belongs before this cell's. */
     pump_stream(e, e->out, NULL);
     pump_stream(e, e->err, NULL);
-    deliver_stream(ex, ENGINE_EV_STDOUT, e->held_out.data, e->held_out.len);
-    deliver_stream(ex, ENGINE_EV_STDERR, e->held_err.data, e->held_err.len);
+    deliver_stream(e, ex, ENGINE_EV_STDOUT, e->held_out.data, e->held_out.len);
+    deliver_stream(e, ex, ENGINE_EV_STDERR, e->held_err.data, e->held_err.len);
     buf_reset(&e->held_out);
     buf_reset(&e->held_err);
 
@@ -550,6 +634,7 @@ enum engine_status engine_execute(struct engine *e, const char *code, const stru
     if (!done) {
         pump_stream(e, e->out, ex);
         release_partial(e, ex);
+        report_dropped(e, ex);
         recover(e, ex);
         return ENGINE_LOST;
     }
@@ -557,6 +642,7 @@ enum engine_status engine_execute(struct engine *e, const char *code, const stru
     pump_stream(e, e->out, ex);
     pump_stream(e, e->err, ex);
     release_partial(e, ex);
+    report_dropped(e, ex);
     return st;
 }
 

@@ -349,6 +349,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
         }
         _exit(0);
     }
+    session_apply_limits(s); /* the cell's own %limit mem applies to it */
     fflush(stdout);
     struct jit_cell cell = {0};
     int rc = no_compile ? 0 : jit_compile(s->jit, expanded, cell_no, quiet, &cell, &err);
@@ -414,6 +415,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
     signal(SIGPIPE, SIG_IGN); /* a cell may have killed the executor: carry on without it */
     (void)!write(commit_fd, "C", 1);
     close(commit_fd);
+    rt_commit_fd = -1;
     if (sync >= 0)
         close(sync);
     if (s->replay_pending)
@@ -432,6 +434,7 @@ struct outcome {
     int timed_out, interrupted;
     int status; /* from waitpid */
     long maxrss_kb; /* the cell process's peak resident memory */
+    double time_limit; /* the session's, or what the cell's %limit time set */
     char where[512];
     char exec_path[512]; /* the program the cell process exec'd, if it did */
 };
@@ -459,7 +462,10 @@ static void read_commit(int fd, struct outcome *o)
                 o->interrupted = 1; /* an in-place cell's own interrupt handler */
             else if (buf[i] == 'F')
                 o->reported = 2; /* a failure the runtime reported (rt_cell_fail) */
-            else if (buf[i] == GUARD_EXEC_MARK) {
+            else if (buf[i] == 'T') {
+                o->time_limit = atof(buf + i + 1); /* %limit time in the cell itself */
+                i += (ssize_t)strlen(buf + i + 1);
+            } else if (buf[i] == GUARD_EXEC_MARK) {
                 snprintf(o->exec_path, sizeof o->exec_path, "%s", buf + i + 1);
                 i += (ssize_t)strlen(buf + i + 1);
             }
@@ -477,6 +483,7 @@ static void read_commit(int fd, struct outcome *o)
 static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcome *o)
 {
     memset(o, 0, sizeof *o);
+    o->time_limit = s->time_limit;
     int pfd = pidfd_open(pid);
     fcntl(commit_fd, F_SETFL, O_NONBLOCK);
     long long start = now_ns(), kill_at = 0;
@@ -513,8 +520,8 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
             killpg(pid, SIGINT);
             kill_at = now + INTERRUPT_GRACE_MS * 1000000LL;
         }
-        if (!o->interrupted && !o->timed_out && s->time_limit > 0 &&
-            now - start > (long long)(s->time_limit * 1e9)) {
+        if (!o->interrupted && !o->timed_out && o->time_limit > 0 &&
+            now - start > (long long)(o->time_limit * 1e9)) {
             o->timed_out = 1;
             killpg(pid, SIGKILL);
         }
@@ -588,7 +595,7 @@ static void report(struct session *s, int cell_no, const struct outcome *o)
         status = "timeout";
         ename = xstrdup("TimeoutError");
         evalue = xasprintf("%s stopped: it ran longer than the time limit of %g s (%%limit time) — %s", name,
-                           s->time_limit, tail);
+                           o->time_limit, tail);
     } else if (o->interrupted) {
         status = "interrupted";
         ename = xstrdup("KeyboardInterrupt");
@@ -650,7 +657,7 @@ static void report_in_place(struct session *s, int cell_no, const struct outcome
         status = "timeout";
         ename = "TimeoutError";
         evalue = xasprintf("%s stopped: it ran longer than the time limit of %g s (%%limit time) — %s", name,
-                           s->time_limit, tail);
+                           o->time_limit, tail);
     } else if (o->interrupted) {
         status = "interrupted";
         ename = "KeyboardInterrupt";
@@ -676,6 +683,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
 {
     struct outcome o;
     memset(&o, 0, sizeof o);
+    o.time_limit = s->time_limit;
     int pfd = pidfd_open(exec);
     long long start = now_ns();
     int ended = 0;
@@ -695,7 +703,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
         }
         if ((pfd >= 0 && (p[2].revents & POLLIN)) || (pfd < 0 && kill(exec, 0) < 0))
             ended = 1;
-        if (!o.timed_out && s->time_limit > 0 && now_ns() - start > (long long)(s->time_limit * 1e9)) {
+        if (!o.timed_out && o.time_limit > 0 && now_ns() - start > (long long)(o.time_limit * 1e9)) {
             o.timed_out = 1;
             killpg(exec, SIGKILL);
         }
@@ -754,7 +762,9 @@ static void execute_in_place(struct session *s, int cell_no, int rollback, int q
     close(wp[0]);
     char buf[32];
     snprintf(buf, sizeof buf, "%d", (int)watcher); /* the front end sees the session alive through it */
-    wire_sendv(pid_events(s), EV_CELL_PID, buf, NULL);
+    char limit[32];
+    snprintf(limit, sizeof limit, "%lld", s->output_limit);
+    wire_sendv(pid_events(s), EV_CELL_PID, buf, limit, NULL);
     interrupt_requested = 0;
     run_cell(s, cp[1], cell_no, rollback, quiet, code, 1);
     in_place_commit_fd = -1;
@@ -796,7 +806,9 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
     close(cp[1]);
     char buf[32];
     snprintf(buf, sizeof buf, "%d", (int)pid);
-    wire_sendv(pid_events(s), EV_CELL_PID, buf, NULL);
+    char limit[32];
+    snprintf(limit, sizeof limit, "%lld", s->output_limit);
+    wire_sendv(pid_events(s), EV_CELL_PID, buf, limit, NULL);
     struct outcome o;
     supervise(s, pid, cp[0], &o);
     close(cp[0]);
@@ -1116,6 +1128,10 @@ int main(int argc, char **argv)
 {
     const char *replay = argc == 4 && !strcmp(argv[1], "--replay") ? argv[2] : NULL;
     struct session s = {0};
+    struct buf lerr = {0};
+    if (session_default_limits(&s, &lerr) < 0)
+        fputs(lerr.data, stderr);
+    buf_free(&lerr);
     s.req_fd = REQ_FD;
     s.ev_fd = EV_FD;
     s.in_fd = IN_FD;

@@ -41,9 +41,11 @@ const struct magic magic_table[] = {
     {"lib", 0, "%lib NAME...", "Makes the system library libNAME available to cells (e.g. %lib m).", session_magic_lib},
     {"include_path", 0, "%include_path [DIR]", "Adds DIR to the #include search path; without DIR lists it.",
      session_magic_include_path},
-    {"limit", 0, "%limit [time SECONDS | mem SIZE | procs N]",
-     "Limits every later cell: its run time (the cell is stopped), its memory (allocations fail) or the processes\n"
-     "it may have (fork fails). 0 = no limit. Without arguments shows the limits.",
+    {"limit", 0, "%limit [time SECONDS | mem SIZE | procs N | output SIZE]",
+     "Limits every cell from this one on: its run time (the cell is stopped), its memory (allocations fail), the\n"
+     "processes it may have at once (fork fails) or the output shown (the rest is dropped, with a note).\n"
+     "0 = no limit. Defaults: time 600 s, mem 4 GB, procs 256, output 10 MB; PARC_LIMITS=\"time=60,mem=2G\"\n"
+     "changes them for new sessions. Without arguments shows the limits.",
      session_magic_limit},
     {"lsmagic", 0, "%lsmagic", "Lists every magic.", session_magic_lsmagic},
     {"magic", 0, "%magic", "Lists every magic; %NAME? explains one.", session_magic_lsmagic},

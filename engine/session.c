@@ -3,13 +3,51 @@
 #include "session.h"
 #include "jit.h"
 #include "magic.h"
+#include "events.h"
 #include "util.h"
+#include "wire.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PARC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PARC_SANITIZED 1
+#endif
+#endif
+
+static int set_limit(struct session *s, const char *what, const char *value);
+
+int session_default_limits(struct session *s, struct buf *err)
+{
+    s->time_limit = 600;
+    s->mem_limit = 4LL << 30;
+    s->procs_limit = 256;
+    s->output_limit = 10LL << 20;
+    const char *env = getenv("PARC_LIMITS");
+    if (!env || !*env)
+        return 0;
+    char *copy = xstrdup(env);
+    int rc = 0;
+    for (char *tok = strtok(copy, ", \t"); tok; tok = strtok(NULL, ", \t")) {
+        char *eq = strchr(tok, '=');
+        if (eq)
+            *eq = 0;
+        if (!eq || set_limit(s, tok, eq + 1) < 0) {
+            buf_printf(err, "parc: PARC_LIMITS: cannot read '%s%s%s' (want time=SECONDS, mem=SIZE, procs=N, "
+                       "output=SIZE)\n", tok, eq ? "=" : "", eq ? eq + 1 : "");
+            rc = -1;
+        }
+    }
+    free(copy);
+    return rc;
+}
 
 void session_apply_limits(const struct session *s)
 {
@@ -22,7 +60,9 @@ void session_apply_limits(const struct session *s)
         getrlimit(RLIMIT_DATA, &r);
         if (r.rlim_max == RLIM_INFINITY || (rlim_t)s->mem_limit < r.rlim_max)
             r.rlim_cur = (rlim_t)s->mem_limit;
+#ifndef PARC_SANITIZED /* AddressSanitizer's shadow memory counts as data */
         setrlimit(RLIMIT_DATA, &r);
+#endif
     }
 }
 
@@ -91,39 +131,84 @@ static long long parse_size(const char *s)
     return *end ? -1 : (long long)(v * (double)mult);
 }
 
+/* "4 GB", "300 MB", "12 KB", "100 bytes"; "no limit" for 0. */
+static void format_limit(char *out, size_t n, long long bytes)
+{
+    if (bytes <= 0)
+        snprintf(out, n, "no limit");
+    else if (bytes >= (1LL << 30) && bytes % (1LL << 30) == 0)
+        snprintf(out, n, "%lld GB", bytes >> 30);
+    else if (bytes >= (1LL << 20) && bytes % (1LL << 20) == 0)
+        snprintf(out, n, "%lld MB", bytes >> 20);
+    else if (bytes >= (1LL << 10) && bytes % (1LL << 10) == 0)
+        snprintf(out, n, "%lld KB", bytes >> 10);
+    else
+        snprintf(out, n, "%lld bytes", bytes);
+}
+
+/* Sets one limit from its name and value text; -1 if either is wrong. */
+static int set_limit(struct session *s, const char *what, const char *value)
+{
+    char *end;
+    if (!strcmp(what, "time")) {
+        double v = strtod(value, &end);
+        if (end == value || *end || v < 0)
+            return -1;
+        s->time_limit = v;
+    } else if (!strcmp(what, "mem") || !strcmp(what, "output")) {
+        long long v = parse_size(value);
+        if (v < 0)
+            return -1;
+        *(!strcmp(what, "mem") ? &s->mem_limit : &s->output_limit) = v;
+    } else if (!strcmp(what, "procs")) {
+        long v = strtol(value, &end, 10);
+        if (end == value || *end || v < 0)
+            return -1;
+        s->procs_limit = v;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 int session_magic_limit(struct magic_call *c)
 {
     struct session *s = c->s;
     char what[16] = "", value[64] = "";
     int n = sscanf(c->args, "%15s %63s", what, value);
     if (n <= 0) {
-        printf("time  %g s%s\nmem   %lld bytes%s\nprocs %ld%s\n", s->time_limit, s->time_limit > 0 ? "" : " (no limit)",
-               s->mem_limit, s->mem_limit > 0 ? "" : " (no limit)", s->procs_limit,
-               s->procs_limit > 0 ? "" : " (no limit)");
+        char mem[32], out[32];
+        format_limit(mem, sizeof mem, s->mem_limit);
+        format_limit(out, sizeof out, s->output_limit);
+        if (s->time_limit > 0)
+            printf("time    %g s\n", s->time_limit);
+        else
+            printf("time    no limit\n");
+        printf("mem     %s\n", mem);
+        if (s->procs_limit > 0)
+            printf("procs   %ld\n", s->procs_limit);
+        else
+            printf("procs   no limit\n");
+        printf("output  %s%s\n", out, s->output_limit > 0 ? " per cell" : "");
         return 0;
     }
-    if (n == 2 && !strcmp(what, "time")) {
-        char *end;
-        double v = strtod(value, &end);
-        if (!*end && v >= 0) {
-            s->time_limit = v;
-            return 0;
+    if (n == 2 && set_limit(s, what, value) == 0) {
+        if (!strcmp(what, "time") && rt_commit_fd >= 0) {
+            /* The process supervising this cell learns it now. */
+            char note[64];
+            int len = snprintf(note, sizeof note, "T%g", s->time_limit);
+            (void)!write(rt_commit_fd, note, (size_t)len + 1);
         }
-    } else if (n == 2 && !strcmp(what, "mem")) {
-        long long v = parse_size(value);
-        if (v >= 0) {
-            s->mem_limit = v;
-            return 0;
+        if (!strcmp(what, "output")) {
+            /* The front end cuts output: it learns the new limit now. */
+            char v[32];
+            snprintf(v, sizeof v, "%lld", s->output_limit);
+            wire_sendv(s->ev_fd, EV_OUTPUT_LIMIT, v, NULL);
         }
-    } else if (n == 2 && !strcmp(what, "procs")) {
-        char *end;
-        long v = strtol(value, &end, 10);
-        if (!*end && v >= 0) {
-            s->procs_limit = v;
-            return 0;
-        }
+        return 0;
     }
-    buf_printf(c->err, "%s: usage: %%limit time SECONDS | mem SIZE | procs N   (0 = no limit)\n", c->cell);
+    buf_printf(c->err, "%s: usage: %%limit time SECONDS | mem SIZE | procs N | output SIZE   (0 = no limit)\n",
+               c->cell);
     return -1;
 }
 

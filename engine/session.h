@@ -20,8 +20,9 @@ struct session {
     int ev_fd;         /* events to the front end */
     int in_fd;         /* answers to input requests */
     double time_limit; /* seconds a cell may run; 0 = no limit */
-    long long mem_limit; /* bytes of address space per cell; 0 = no limit */
-    long procs_limit;  /* processes per user while a cell runs; 0 = no limit */
+    long long mem_limit; /* bytes of memory a cell may allocate (RLIMIT_DATA); 0 = no limit */
+    long procs_limit;  /* processes a cell may have at once, itself included; 0 = no limit */
+    long long output_limit; /* bytes of output per cell the front end shows; 0 = no limit */
     char **history;    /* code of the cells that ran, in order */
     int *history_cells; /* their cell numbers */
     size_t nhistory;
@@ -35,6 +36,13 @@ struct session {
     /* A new, prepared jit for %reset, or NULL with a message in err. */
     struct jit *(*new_jit)(struct buf *err);
 };
+
+/* The limits of a new session, for a shared teaching server: time 600 s,
+ * memory 4 GB, 256 processes, 10 MB of output per cell; PARC_LIMITS
+ * ("time=60,mem=2G,procs=64,output=1M", any subset) changes them. A
+ * malformed PARC_LIMITS is reported in err (the defaults stay for what it
+ * does not set) and returns -1. */
+int session_default_limits(struct session *s, struct buf *err);
 
 /* Applies the per-cell resource limits (%limit mem/procs) to the calling
  * process, a cell about to run. */

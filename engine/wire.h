@@ -19,7 +19,7 @@ enum {
 /* Events: executor and cells -> front end (event pipe). */
 enum {
     EV_READY = 32,     /* pid */
-    EV_CELL_PID,       /* pid of the process running the cell */
+    EV_CELL_PID,       /* pid of the process running the cell, output limit in bytes */
     EV_RESULT,         /* display_id, then mime, data pairs */
     EV_DISPLAY,        /* display_id, then mime, data pairs */
     EV_UPDATE_DISPLAY, /* display_id, then mime, data pairs */
@@ -28,6 +28,7 @@ enum {
     EV_INPUT_REQUEST,  /* prompt, password */
     EV_DONE,           /* status, executor pid */
     EV_REPLY,          /* fields depend on the request */
+    EV_OUTPUT_LIMIT,   /* bytes of output per cell the front end shows (0 = all) */
 };
 
 /* Input: front end -> cell (input pipe). One frame per answer. */

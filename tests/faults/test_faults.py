@@ -43,6 +43,9 @@ class Session:
         return len([p for p in descendants(self.kernel_pid()) if alive(p)])
 
     def run(self, code, timeout=TIMEOUT, **kw):
+        # Each cell is sent after the previous one's reply: none of them is
+        # queued behind a failure, so none should be aborted.
+        kw.setdefault("stop_on_error", False)
         return run_cell(self.kc, code, timeout=timeout, **kw)
 
     def fails(self, code, ename, *patterns, timeout=TIMEOUT, **kw):
@@ -374,6 +377,12 @@ class TestResources:
         assert time.monotonic() - t0 < 10
         s.ok("%limit time 0")
 
+    def test_limits_set_by_the_cell_itself(self, s):
+        s.fails("%limit time 1\nsentinel = 1; for (;;) ;", "TimeoutError", r"time limit of 1 s")
+        out = s.ok("%limit time 0\n%limit mem 100M\nchar *big = malloc(200 << 20); printf(\"%s\\n\", big ? \"got\" : \"NULL\");")
+        assert stream_text(out) == "NULL\n"
+        s.ok("%limit mem 4G")
+
     def test_limits_apply_to_every_cell(self, s):
         s.ok("%limit time 1")
         for _ in range(3):
@@ -423,3 +432,63 @@ class TestInput:
         assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", error_text(reply)
         assert len(answers) == 3
         s.intact()
+
+
+# ---------------------------------------------------------------------------
+def rss_kb(pid, field="VmRSS"):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class TestOutput:
+    def test_printing_1_gb(self, s):
+        """1 GB printed: the first 10 MB (the default limit) are shown, a
+        notice says how much was dropped, the kernel's memory stays small."""
+        kernel = s.kernel_pid()
+        before = rss_kb(kernel)
+        first = []
+        t0 = time.monotonic()
+
+        def hook(msg):
+            if msg["msg_type"] == "stream" and not first:
+                first.append(time.monotonic() - t0)
+
+        outputs = []
+
+        def collect(msg):
+            hook(msg)
+            outputs.append(msg)
+
+        reply = s.kc.execute_interactive(
+            "#include <string.h>\nchar line[1024]; memset(line, 'x', 1023); line[1023] = 0;\n"
+            "for (long i = 0; i < (1L << 20); i++) puts(line);", timeout=120, output_hook=collect,
+            stop_on_error=False)
+        assert reply["content"]["status"] == "ok"
+        out = stream_text(outputs)
+        assert 10 * 2**20 - 4096 <= len(out) <= 10 * 2**20, len(out)
+        assert out == ("x" * 1023 + "\n") * (len(out) // 1024)
+        err = stream_text(outputs, "stderr")
+        assert "reached the limit of 10.0 MB (%limit output)" in err, err
+        assert re.search(r"10[01]\d\.\d MB of output was not shown \(limit 10\.0 MB per cell\): "
+                         r"%limit output SIZE raises the limit", err), err
+        assert first and first[0] < 5, first
+        # The kernel never held more than a few bursts of it.
+        assert rss_kb(kernel, "VmHWM") - before < 100 * 1024, (before, rss_kb(kernel, "VmHWM"))
+        s.intact()
+
+    def test_output_limit_setting(self, s):
+        s.ok("%limit output 2K")
+        reply, out = s.run('for (int i = 0; i < 1000; i++) printf("%04d\\n", i);')
+        assert stream_text(out) == "".join(f"{i:04d}\n" for i in range(2048 // 5))
+        assert "limit of 2.0 KB" in stream_text(out, "stderr")
+        s.ok("%limit output 0")
+        reply, out = s.run('for (int i = 0; i < 1000; i++) printf("%04d\\n", i);')
+        assert len(stream_text(out)) == 5000 and stream_text(out, "stderr") == ""
+        out = s.ok("%limit output 10M\n%limit")
+        assert "output  10 MB per cell" in stream_text(out)
+
+    def test_interrupting_a_flood(self, s):
+        s.interrupt_after(1.5)
+        s.fails('sentinel = 1; for (;;) printf("flood\\n");', "KeyboardInterrupt", "interrupted")
