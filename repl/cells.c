@@ -1,10 +1,12 @@
 /* cells.c — see cells.h. */
 #include "cells.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "util.h"
 
 static int is_blank(const char *s, size_t n)
 {
@@ -20,6 +22,26 @@ static void set_indent(struct cells *c, char *indent)
     c->indent = indent;
 }
 
+char *cells_help_name(const char *code)
+{
+    const char *s = code, *e = code + strlen(code);
+    while (s < e && isspace((unsigned char)*s))
+        s++;
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
+    int pre = 0, post = 0;
+    while (s < e && *s == '?')
+        s++, pre++;
+    while (e > s && e[-1] == '?')
+        e--, post++;
+    if ((pre == 0) == (post == 0) || pre > 2 || post > 2 || s == e || !(isalpha((unsigned char)*s) || *s == '_'))
+        return NULL;
+    for (const char *p = s; p < e; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            return NULL;
+    return xstrndup(s, (size_t)(e - s));
+}
+
 enum cells_step cells_add(struct cells *c, const char *line, size_t len)
 {
     if (is_blank(line, len))
@@ -31,6 +53,11 @@ enum cells_step cells_add(struct cells *c, const char *line, size_t len)
     buf_add(&c->text, line, len);
     buf_addc(&c->text, '\n');
 
+    char *help = cells_help_name(c->text.data);
+    if (help) {
+        free(help);
+        return CELLS_RUN; /* "name?" is no unfinished ?: expression */
+    }
     char *indent = NULL;
     enum engine_completeness k = engine_is_complete(c->engine, c->text.data, &indent);
     set_indent(c, indent);

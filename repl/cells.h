@@ -46,4 +46,8 @@ void cells_discard(struct cells *c);
 
 void cells_free(struct cells *c);
 
+/* If code asks for help about a name ("?name", "??name", "name?", as in
+ * IPython), the name, malloc'd; else NULL. */
+char *cells_help_name(const char *code);
+
 #endif

@@ -48,6 +48,20 @@ void repl_init(struct repl *r, struct engine *engine)
 
 enum engine_status repl_run(struct repl *r, const char *code)
 {
+    char *help = cells_help_name(code);
+    if (help) {
+        /* As in IPython and the notebook: ?name describes name. */
+        r->next_cell++;
+        char *text = engine_inspect(r->engine, help, strlen(help), 0);
+        if (text)
+            fputs(text, stdout);
+        else
+            printf("Object `%s` not found.\n", help);
+        fflush(stdout);
+        free(text);
+        free(help);
+        return ENGINE_OK;
+    }
     struct engine_exec ex = {
         .cell_no = r->next_cell++,
         .on_event = output_event,

@@ -37,6 +37,15 @@ def test_pipe_crash_gives_status_1(run):
     assert "(int) 5" in r.stdout  # the session survived the crash
 
 
+def test_question_mark_describes_a_name(run):
+    r = run(input="int hits = 6 * 7;\n?hits\nstrlen?\n?not_a_name\nhits\n")
+    assert r.returncode == 0, r.stderr
+    assert "int hits;\ntype: int\nvalue: 42\ndefined in cell[1]\n" in r.stdout
+    assert "size_t strlen(const char *" in r.stdout
+    assert "Object `not_a_name` not found." in r.stdout
+    assert r.stdout.endswith("(int) 42\n")
+
+
 def test_pipe_last_cell_without_newline_runs(run):
     r = run(input="6 * 7")
     assert r.returncode == 0, r.stderr
