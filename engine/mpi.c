@@ -144,11 +144,69 @@ static char *function_text(const struct item *it)
     return t;
 }
 
-/* Reads the definitions of the cells in the session's history. Cells of
- * a cell magic count only for %%c (plain C for another compiler). */
-static void read_history(const struct session *s, struct defs *funcs, struct defs *inits)
+static void read_definitions(const struct session *s, const char *code, int depth, struct defs *funcs,
+                             struct defs *inits);
+
+/* The definitions in the files that %load and %run lines of code brought
+ * in, as the files are now. */
+static void read_loaded(const struct session *s, const char *code, int depth, struct defs *funcs,
+                        struct defs *inits)
+{
+    if (depth > 8)
+        return; /* a file that loads itself */
+    for (const char *p = code; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        p += strspn(p, " \t");
+        if (strncmp(p, "%load", 5) && strncmp(p, "%run", 4))
+            continue;
+        p += strcspn(p, " \t\n");
+        p += strspn(p, " \t");
+        char *file = xstrndup(p, strcspn(p, " \t\n"));
+        FILE *f = *file ? fopen(file, "r") : NULL;
+        free(file);
+        if (!f)
+            continue;
+        struct buf text = {0};
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            buf_add(&text, chunk, n);
+        fclose(f);
+        if (text.len) {
+            buf_addc(&text, 0);
+            read_definitions(s, text.data, depth + 1, funcs, inits);
+        }
+        buf_free(&text);
+    }
+}
+
+/* Adds the functions and constant initializers code defines. */
+static void read_definitions(const struct session *s, const char *code, int depth, struct defs *funcs,
+                             struct defs *inits)
 {
     struct split_ctx ctx = {is_type_cb, is_var_cb, s->jit};
+    struct split sp;
+    split_cell(code, &ctx, &sp);
+    for (size_t i = 0; i < sp.nitems; i++) {
+        const struct item *it = &sp.items[i];
+        if (it->kind == ITEM_FUNC && it->ndecls && it->decls[0].name && it->head)
+            defs_set(funcs, it->decls[0].name, function_text(it));
+        if (it->kind == ITEM_VAR)
+            for (size_t k = 0; k < it->ndecls; k++) {
+                const struct declarator *d = &it->decls[k];
+                if (d->name && !d->is_func)
+                    defs_set(inits, d->name, d->init && !d->runtime_init ? xstrdup(d->init) : NULL);
+            }
+        if (it->kind == ITEM_MAGIC)
+            read_loaded(s, it->text, depth, funcs, inits);
+    }
+    split_free(&sp);
+}
+
+/* Reads the definitions of the cells in the session's history (and of
+ * the files they %load or %run). Cells of a cell magic count only for
+ * %%c (plain C for another compiler). */
+static void read_history(const struct session *s, struct defs *funcs, struct defs *inits)
+{
     for (size_t h = 0; h < s->nhistory; h++) {
         const char *code = s->history[h];
         const char *p = code + strspn(code, " \t");
@@ -160,20 +218,7 @@ static void read_history(const struct session *s, struct defs *funcs, struct def
                 continue;
             code = nl + 1;
         }
-        struct split sp;
-        split_cell(code, &ctx, &sp);
-        for (size_t i = 0; i < sp.nitems; i++) {
-            const struct item *it = &sp.items[i];
-            if (it->kind == ITEM_FUNC && it->ndecls && it->decls[0].name && it->head)
-                defs_set(funcs, it->decls[0].name, function_text(it));
-            if (it->kind == ITEM_VAR)
-                for (size_t k = 0; k < it->ndecls; k++) {
-                    const struct declarator *d = &it->decls[k];
-                    if (d->name && !d->is_func)
-                        defs_set(inits, d->name, d->init && !d->runtime_init ? xstrdup(d->init) : NULL);
-                }
-        }
-        split_free(&sp);
+        read_definitions(s, code, 0, funcs, inits);
     }
 }
 
@@ -289,15 +334,23 @@ static int hoisted(const struct item *it)
     return it->kind == ITEM_TYPE || it->kind == ITEM_FUNC || it->kind == ITEM_PROTO;
 }
 
-/* Writes the program into prog and, into stub, the cell's own code: the
- * table of globals whose values the ranks start from, and the call that
- * runs the job. */
+/* The program has its own main: a session's main (a cell's, or one %run
+ * brought) stays out. */
+static int is_main(const struct decl *d)
+{
+    return d->key && !strcmp(d->key, "main");
+}
+
 /* What the program is made of: earlier cells' definitions and the names
  * the body reaches. */
 struct parts {
     struct defs funcs, inits;
     struct names used;
 };
+
+/* Writes the program into prog and, into stub, the cell's own code: the
+ * table of globals whose values the ranks start from, and the call that
+ * runs the job. */
 
 static void write_program(struct magic_call *c, int tcc, const struct parts *pa, struct buf *prog, struct buf *stub)
 {
@@ -315,7 +368,7 @@ static void write_program(struct magic_call *c, int tcc, const struct parts *pa,
 
     buf_adds(prog, "#line 1 \"<session>\"\n");
     for (size_t i = 0; i < j->ndecls; i++)
-        if (!(tcc && j->decls[i].tcc_gap))
+        if (!(tcc && j->decls[i].tcc_gap) && !is_main(&j->decls[i]))
             buf_adds(prog, j->decls[i].text);
     buf_adds(stub, "{ extern int parc__mpi_run(const void *, unsigned long); "
                    "struct { const char *n; const void *a; unsigned long s; } v[] = {");
@@ -334,7 +387,7 @@ static void write_program(struct magic_call *c, int tcc, const struct parts *pa,
     for (size_t i = 0; i < j->ndecls; i++) {
         const struct decl *d = &j->decls[i];
         const char *def = d->kind == DECL_FUNC && !(tcc && d->tcc_gap) ? defs_get(&funcs, d->key) : NULL;
-        if (def && names_has(&used, d->key))
+        if (def && names_has(&used, d->key) && !is_main(d))
             buf_adds(prog, def);
     }
 
@@ -361,6 +414,18 @@ static void write_program(struct magic_call *c, int tcc, const struct parts *pa,
             add_item(prog, c->cell, &sp.items[i]);
     buf_adds(prog, "#line 1 \"<parc-mpi>\"\n    }\n    return parc_mpi_end();\n}\n");
     split_free(&sp);
+}
+
+/* A function the body reaches whose text parc does not have (it came
+ * from %load or %run, whose files are not kept), or NULL. */
+static const struct decl *unknown_function(const struct jit *j, const struct parts *pa)
+{
+    for (size_t i = 0; i < j->ndecls; i++) {
+        const struct decl *d = &j->decls[i];
+        if (d->kind == DECL_FUNC && names_has(&pa->used, d->key) && !defs_get(&pa->funcs, d->key))
+            return d;
+    }
+    return NULL;
 }
 
 /* Why TinyCC cannot build the program: C it lacks in the body or in the
@@ -411,6 +476,19 @@ int mpi_magic_cell(struct magic_call *c)
     struct parts pa = {{0}, {0}, {0}};
     read_history(c->s, &pa.funcs, &pa.inits);
     reachable(j, c->body, &pa.funcs, &pa.inits, &pa.used);
+    const struct decl *missing = unknown_function(j, &pa);
+    if (missing) {
+        char *why = xasprintf("the code of %s (cell[%d]) is not known: its %%load or %%run file is gone; define it "
+                              "in a cell to use it in MPI cells",
+                              missing->key, missing->cell);
+        buf_printf(c->err, "%s:1: %%%%mpi: %s\n", c->cell, why);
+        free(why);
+        names_free(&pa.used);
+        defs_free(&pa.funcs);
+        defs_free(&pa.inits);
+        mpi_job_free(job);
+        return -1;
+    }
     job->compiler = xstrdup(j->cc && *j->cc ? j->cc : "tcc");
     int tcc = !strcmp(job->compiler, "tcc");
     const char *gap = tcc ? tcc_gap(j, c->body, &pa) : NULL;

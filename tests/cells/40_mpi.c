@@ -114,6 +114,10 @@ printf("never\n");
 %%writefile /tmp/parc_test_mpi_hosts
 localhost slots=3
 //---
+%%writefile /tmp/parc_test_mpi_load.c
+int sevenfold(int x) { return 7 * x; }
+int main(void) { return 0; }
+//---
 %%mpi --hostfile /tmp/parc_test_mpi_hosts
 /* No -n: as many ranks as the hostfile has slots. */
 int n;
@@ -155,6 +159,14 @@ int threads = 0;
 threads += 1;
 if (rank == 1)
     printf("%d threads in rank %d\n", threads, rank);
+//---
+%load /tmp/parc_test_mpi_load.c
+//---
+%%mpi -n 2
+/* Functions from a %load file (as it is now), and a session main (left
+ * out: the program has its own). */
+if (rank == 1)
+    printf("loaded: %d\n", sevenfold(rank));
 //---
 %%mpi?
 //---
