@@ -101,9 +101,65 @@ static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
     }
 }
 
+/* The element type of array type type when it is an array or a pointer
+ * ("double[2][2]" -> "double[2]", "char *[3]" -> "char *"), malloc'd, or
+ * NULL (arrays of scalars and structs have show functions of their own). */
+static char *row_type(const char *type)
+{
+    const char *a = strchr(type, '[');
+    const char *z = a ? strchr(a, ']') : NULL;
+    if (!z)
+        return NULL;
+    char *elem = xasprintf("%.*s%s", (int)(a - type), type, z + 1);
+    size_t n = strlen(elem);
+    while (n && elem[n - 1] == ' ')
+        elem[--n] = 0;
+    if (strchr(elem, '[') || (n && elem[n - 1] == '*'))
+        return elem;
+    free(elem);
+    return NULL;
+}
+
+/* Code showing array e, of declared type type, element by element when
+ * its elements are rows or pointers (a matrix, an array of strings); 0
+ * if it is no such array. prefix names the struct show functions. */
+static int show_rows(struct buf *b, const struct jit *j, const char *e, const char *type, const char *prefix)
+{
+    char *elem = row_type(type);
+    if (!elem)
+        return 0;
+    buf_adds(b, "{ __SIZE_TYPE__ __parc_n = __parc_array_begin(");
+    add_c_string(b, type);
+    buf_adds(b, ", ");
+    add_c_string(b, elem);
+    buf_printf(b,
+               ", sizeof(%s), sizeof((%s)[0]), (%s)); for (__SIZE_TYPE__ __parc_i = 0; __parc_i < __parc_n; "
+               "__parc_i++) { __parc_array_elem(__parc_i); _Generic(((%s)[__parc_i]), ",
+               e, e, e, e);
+    struct_branches(b, j, j->nstructs, prefix);
+    /* A row's type tells it from a pointer (an int[2] row is as big as one). */
+    buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
+    if (strchr(elem, '['))
+        add_c_string(b, elem);
+    else
+        buf_adds(b, "(const char *)0");
+    buf_printf(b, ", sizeof((%s)[__parc_i]), (%s)[__parc_i]); } __parc_array_end(__parc_n); }", e, e);
+    free(elem);
+    return 1;
+}
+
 /* Code that shows the value of expression e. */
 static void show_value(struct buf *b, const struct jit *j, const char *e)
 {
+    const struct decl *var = is_identifier(e) ? jit_find_decl(j, e) : NULL;
+    if (var && var->kind == DECL_VAR && var->type) {
+        struct buf rows = {0};
+        if (show_rows(&rows, j, e, var->type, "__parc_show_")) {
+            buf_printf(b, "{ __parc_value_begin(); %s __parc_value_end(); }\n", rows.data);
+            buf_free(&rows);
+            return;
+        }
+    }
     /* 'a' has type int in C, but users mean a character. */
     char *cast = e[0] == '\'' ? xasprintf("(char)%s", e) : NULL;
     if (cast)
@@ -293,6 +349,8 @@ void cellgen_value_shows(struct buf *b, const struct jit *j, const char *prefix)
 
 void cellgen_show_call(struct buf *b, const struct jit *j, const char *name, const char *type, const char *prefix)
 {
+    if (type && show_rows(b, j, name, type, prefix))
+        return;
     buf_printf(b, "_Generic((%s), ", name);
     struct_branches(b, j, j->nstructs, prefix);
     buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
