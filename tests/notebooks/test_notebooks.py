@@ -58,8 +58,12 @@ def svgs(cell):
 def test_every_lesson_is_there():
     assert LESSONS <= set(NOTEBOOKS)
     index = (nbrun.NOTEBOOKS / "README.md").read_text()
+    readme = (nbrun.ROOT / "README.md").read_text()
     for name in NOTEBOOKS:
         assert f"({name})" in index, f"notebooks/README.md does not link {name}"
+        assert f"(notebooks/{name})" in readme, f"README.md does not link {name}"
+    assert "](notebooks/timeline-task-graph.svg)" in readme
+    assert (nbrun.NOTEBOOKS / "timeline-task-graph.svg").read_text().startswith("<svg")
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
