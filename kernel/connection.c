@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -117,4 +118,30 @@ int kconn_set_port(struct kconn *c, enum kchannel ch, const char *endpoint)
     int rc = json_dump_file(o, c->path, JSON_INDENT(1)) == 0 ? 0 : -1;
     json_decref(o);
     return rc;
+}
+
+/* Whether ip names this machine only: 127.0.0.0/8, ::1, localhost. */
+static int is_loopback(const char *ip)
+{
+    return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1") || !strcmp(ip, "[::1]") ||
+           !strcmp(ip, "localhost");
+}
+
+void kconn_warnings(const struct kconn *c, struct buf *out)
+{
+    struct stat st;
+    if (stat(c->path, &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+        buf_printf(out,
+                   "warning: the connection file %s can be %s by other users (mode %03o): "
+                   "whoever reads its key can run code as you; make it private with "
+                   "chmod 600\n",
+                   c->path, st.st_mode & (S_IWGRP | S_IWOTH) ? "read or changed" : "read",
+                   (unsigned)(st.st_mode & 0777));
+    if (c->keylen == 0)
+        buf_printf(out, "warning: the connection file %s has no key: messages are not signed, "
+                        "so anyone who can reach the kernel's ports can run code as you\n",
+                   c->path);
+    if (strcmp(c->transport, "tcp") == 0 && !is_loopback(c->ip))
+        buf_printf(out, "warning: listening on %s, not only on this machine (127.0.0.1)%s\n",
+                   c->ip, c->keylen ? "" : " and without a key");
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 enum kchannel { KCH_SHELL, KCH_IOPUB, KCH_STDIN, KCH_CONTROL, KCH_HB, KCH_COUNT };
 
 struct kconn {
@@ -33,6 +35,12 @@ void kconn_endpoint(const struct kconn *c, enum kchannel ch, char *out, size_t o
  * ("tcp://127.0.0.1:40213"); rewrites the file when it changed so that
  * clients reading it find the kernel. 0 or -1. */
 int kconn_set_port(struct kconn *c, enum kchannel ch, const char *endpoint);
+
+/* Appends to out one line (no "parc-kernel: " prefix) per risk the
+ * connection exposes: a file other users may read or write (its key lets
+ * them run code as this user), an empty key (unsigned messages are
+ * accepted), tcp on an address other than loopback. Nothing when none. */
+void kconn_warnings(const struct kconn *c, struct buf *out);
 
 /* The connection file's name of channel ch ("shell_port", ...). */
 const char *kconn_port_name(enum kchannel ch);

@@ -368,6 +368,15 @@ void kexec_request(struct kernel *k, const struct kmsg *req)
     if (help) {
         payload = page(k, &r, help, detail);
         free(help);
+    } else if (kmsg_has_nul(req, "code")) {
+        /* Running the text up to the NUL would run another cell. */
+        struct engine_event ev = {
+            .kind = ENGINE_EV_ERROR,
+            .ename = "SyntaxError",
+            .evalue = "the cell holds a NUL character (U+0000), which C source cannot contain",
+        };
+        payload = json_array();
+        on_event(&r, &ev);
     } else {
         payload = json_array();
         st = run_code(&r, code, store ? r.count : 0, 0);

@@ -336,6 +336,13 @@ int kernel_init(struct kernel *k, const char *connection_file, char *err, size_t
     json_object_seed(0);  /* before any thread creates objects */
     if (kconn_load(connection_file, &k->conn, err, errlen) < 0)
         return -1;
+    struct buf warn = {0};
+    kconn_warnings(&k->conn, &warn);
+    for (char *line = warn.data, *nl; line && (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = 0;
+        kernel_log("%s", line);
+    }
+    buf_free(&warn);
     k->sign = ksign_new(k->conn.scheme, k->conn.key, k->conn.keylen, err, errlen);
     if (!k->sign)
         return -1;

@@ -2,6 +2,7 @@
 #include "kmsg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,15 +78,26 @@ static void copy_frame(struct buf *b, const struct kmsg_frame *f)
     buf_add(b, f->data, f->len);
 }
 
-/* Parses frame f as a JSON object. NULL if it is not one. */
+/* Parses frame f as a JSON object; NULL if it is not one. Strings may hold
+ * U+0000 (kmsg_str treats those as missing); integers too big for a
+ * json_int_t are read as reals rather than refusing the message. */
 static json_t *parse_object(const struct kmsg_frame *f)
 {
-    json_t *j = json_loadb(f->data, f->len, 0, NULL);
+    json_error_t e;
+    json_t *j = json_loadb(f->data, f->len, JSON_ALLOW_NUL, &e);
+    if (!j && json_error_code(&e) == json_error_numeric_overflow)
+        j = json_loadb(f->data, f->len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, NULL);
     if (j && !json_is_object(j)) {
         json_decref(j);
         j = NULL;
     }
     return j;
+}
+
+/* Whether v is a string without U+0000 in it. */
+static int is_clean_string(json_t *v)
+{
+    return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);
 }
 
 static int decode(const struct kmsg_session *s, const struct kmsg_frame *f, size_t n,
@@ -123,7 +135,7 @@ static int decode(const struct kmsg_session *s, const struct kmsg_frame *f, size
         return -1;
     }
     json_t *t = json_object_get(m->header, "msg_type");
-    if (!json_is_string(t) || !json_is_string(json_object_get(m->header, "msg_id"))) {
+    if (!is_clean_string(t) || !is_clean_string(json_object_get(m->header, "msg_id"))) {
         snprintf(err, errlen, "header without msg_type or msg_id");
         return -1;
     }
@@ -188,7 +200,13 @@ void kmsg_clear(struct kmsg *m)
 const char *kmsg_str(const struct kmsg *m, const char *name, const char *def)
 {
     json_t *v = json_object_get(m->content, name);
-    return json_is_string(v) ? json_string_value(v) : def;
+    return is_clean_string(v) ? json_string_value(v) : def;
+}
+
+int kmsg_has_nul(const struct kmsg *m, const char *name)
+{
+    json_t *v = json_object_get(m->content, name);
+    return json_is_string(v) && !is_clean_string(v);
 }
 
 int kmsg_bool(const struct kmsg *m, const char *name, int def)
@@ -206,8 +224,17 @@ long long kmsg_int(const struct kmsg *m, const char *name, long long def)
     json_t *v = json_object_get(m->content, name);
     if (json_is_integer(v))
         return json_integer_value(v);
-    if (json_is_real(v))
-        return (long long)json_real_value(v);
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        if (d != d)
+            return def;
+        /* Clamped: converting a double beyond long long is undefined. */
+        if (d >= 9.2e18)
+            return LLONG_MAX;
+        if (d <= -9.2e18)
+            return LLONG_MIN;
+        return (long long)d;
+    }
     return def;
 }
 

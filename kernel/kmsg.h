@@ -62,11 +62,15 @@ int kmsg_recv(void *sock, const struct kmsg_session *s, struct kmsg *m,
 /* Releases what m holds and zeroes it. */
 void kmsg_clear(struct kmsg *m);
 
-/* A string member of m's content, or def when missing or not a string. */
+/* A string member of m's content, or def when missing, not a string, or
+ * holding U+0000 (see kmsg_has_nul). */
 const char *kmsg_str(const struct kmsg *m, const char *name, const char *def);
+/* Whether the member is a string with U+0000 in it, which C text cannot be. */
+int kmsg_has_nul(const struct kmsg *m, const char *name);
 /* A boolean member of m's content (JSON true/false, or a number), or def. */
 int kmsg_bool(const struct kmsg *m, const char *name, int def);
-/* An integer member of m's content, or def. */
+/* An integer member of m's content (a real one truncated and clamped to
+ * the range of long long), or def. */
 long long kmsg_int(const struct kmsg *m, const char *name, long long def);
 
 /* Sends a message of msg_type with content (a reference the call steals)

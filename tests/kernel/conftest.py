@@ -43,3 +43,14 @@ def kernel():
     yield km, kc
     kc.stop_channels()
     km.shutdown_kernel(now=False)
+
+
+@pytest.fixture
+def logged_kernel(tmp_path):
+    """A kernel whose stderr (its log) is kept in a file."""
+    log = open(tmp_path / "kernel.log", "w+")
+    km, kc = start_new_kernel(kernel_name="parc", startup_timeout=TIMEOUT, stderr=log)
+    yield km, kc, tmp_path / "kernel.log"
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    log.close()

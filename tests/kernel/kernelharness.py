@@ -3,12 +3,17 @@ Jupyter environment whose kernelspecs point at build/kernel/parc-kernel, and
 small helpers for talking to a kernel. (A module name of its own, so that
 other test folders' helpers never shadow it.)
 """
+import hashlib
+import hmac
 import json
 import os
 import pathlib
 import re
 import subprocess
 import time
+import uuid
+
+import zmq
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("PARC_BUILD_DIR", ROOT / "build"))
@@ -86,3 +91,46 @@ def wait_until(pred, timeout=TIMEOUT, step=0.05):
             return True
         time.sleep(step)
     return pred()
+
+
+class Raw:
+    """A raw DEALER socket on one of the kernel's channels."""
+
+    def __init__(self, km, channel="shell"):
+        self.key = km.session.key
+        self.sock = zmq.Context.instance().socket(zmq.DEALER)
+        self.sock.linger = 0
+        self.sock.connect(km._make_url(channel))
+
+    def sign(self, parts):
+        h = hmac.new(self.key, digestmod=hashlib.sha256)
+        for p in parts:
+            h.update(p)
+        return h.hexdigest().encode()
+
+    def message(self, msg_type, content=None, sig=None):
+        header = json.dumps({"msg_id": uuid.uuid4().hex, "session": "raw", "username": "t",
+                             "date": "2024-01-01T00:00:00Z", "msg_type": msg_type,
+                             "version": "5.3"}).encode()
+        parts = [header, b"{}", b"{}", json.dumps(content or {}).encode()]
+        return [b"<IDS|MSG>", sig if sig is not None else self.sign(parts)] + parts
+
+    def send(self, frames):
+        self.sock.send_multipart(frames)
+
+    def recv(self, timeout_ms=1000):
+        if not self.sock.poll(timeout_ms):
+            return None
+        frames = self.sock.recv_multipart()
+        i = frames.index(b"<IDS|MSG>")
+        return json.loads(frames[i + 2]), json.loads(frames[i + 5])
+
+    def close(self):
+        self.sock.close()
+
+
+def still_serves(km, kc):
+    assert km.is_alive()
+    assert kc.kernel_info(reply=True, timeout=TIMEOUT)["content"]["status"] == "ok"
+    reply, _ = run_cell(kc, "2 + 2")
+    assert reply["status"] == "ok"

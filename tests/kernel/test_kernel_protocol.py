@@ -3,8 +3,6 @@ jupyter_client and raw ZeroMQ sockets: kernel_info details, interrupts in
 both modes, heartbeat and control during a long cell, shutdown and restart,
 stop_on_error, user_expressions, stdin, displays, signatures and garbage."""
 import base64
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -16,7 +14,7 @@ import pytest
 import zmq
 from jupyter_client.manager import start_new_kernel
 
-from kernelharness import (TIMEOUT, alive, descendants, parc_version, run_cell,
+from kernelharness import (TIMEOUT, Raw, alive, descendants, parc_version, run_cell, still_serves,
                            stream_text, wait_until)
 
 LOOP = "for (;;) {}"
@@ -371,60 +369,6 @@ def test_without_stop_on_error_queued_cells_run(kernel):
 # ---------------------------------------------------------------------------
 # Signatures and garbage
 # ---------------------------------------------------------------------------
-
-class Raw:
-    """A raw DEALER socket on one of the kernel's channels."""
-
-    def __init__(self, km, channel="shell"):
-        self.key = km.session.key
-        self.sock = zmq.Context.instance().socket(zmq.DEALER)
-        self.sock.linger = 0
-        self.sock.connect(km._make_url(channel))
-
-    def sign(self, parts):
-        h = hmac.new(self.key, digestmod=hashlib.sha256)
-        for p in parts:
-            h.update(p)
-        return h.hexdigest().encode()
-
-    def message(self, msg_type, content=None, sig=None):
-        header = json.dumps({"msg_id": uuid.uuid4().hex, "session": "raw", "username": "t",
-                             "date": "2024-01-01T00:00:00Z", "msg_type": msg_type,
-                             "version": "5.3"}).encode()
-        parts = [header, b"{}", b"{}", json.dumps(content or {}).encode()]
-        return [b"<IDS|MSG>", sig if sig is not None else self.sign(parts)] + parts
-
-    def send(self, frames):
-        self.sock.send_multipart(frames)
-
-    def recv(self, timeout_ms=1000):
-        if not self.sock.poll(timeout_ms):
-            return None
-        frames = self.sock.recv_multipart()
-        i = frames.index(b"<IDS|MSG>")
-        return json.loads(frames[i + 2]), json.loads(frames[i + 5])
-
-    def close(self):
-        self.sock.close()
-
-
-@pytest.fixture
-def logged_kernel(tmp_path):
-    """A kernel whose stderr (its log) is kept in a file."""
-    log = open(tmp_path / "kernel.log", "w+")
-    km, kc = start_new_kernel(kernel_name="parc", startup_timeout=TIMEOUT, stderr=log)
-    yield km, kc, tmp_path / "kernel.log"
-    kc.stop_channels()
-    km.shutdown_kernel(now=False)
-    log.close()
-
-
-def still_serves(km, kc):
-    assert km.is_alive()
-    assert kc.kernel_info(reply=True, timeout=TIMEOUT)["content"]["status"] == "ok"
-    reply, _ = run_cell(kc, "2 + 2")
-    assert reply["status"] == "ok"
-
 
 def test_wrong_signature_is_dropped_and_logged(logged_kernel):
     km, kc, log = logged_kernel
