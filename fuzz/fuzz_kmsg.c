@@ -70,7 +70,8 @@ static void use(const struct kmsg *m)
         size_t byte = cp < 0 ? len : kutf8_cp_to_byte(s, len, (size_t)cp);
         if (byte > len)
             abort(); /* a cursor past the end of the code */
-        total += kutf8_byte_to_cp(s, len, byte) + (size_t)kutf8_valid(s, len);
+        total += kutf8_byte_to_cp(s, len, byte) + (size_t)kutf8_valid(s, len) +
+                 (size_t)kmsg_has_nul(m, names[i]);
         json_decref(kutf8_json_string(s, len));
     }
     if (strlen(m->msg_type) > total + (1u << 30))
@@ -97,8 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0) {
         if (keyed && !signed_here)
             abort(); /* an unsigned or forged message was accepted with a key set */
-        if (!m.msg_type || !json_is_object(m.content) || !json_is_object(m.header))
-            abort();
+        if (!m.msg_type || strlen(m.msg_type) != json_string_length(json_object_get(m.header, "msg_type")) ||
+            !json_is_object(m.content) || !json_is_object(m.header))
+            abort(); /* a message type with U+0000 in it must be refused */
         use(&m);
         /* The same message again is a replay when signing is on. */
         struct kmsg again;
