@@ -222,6 +222,30 @@ int cc_compile(const char *cmd, const char *opts, const char *unit, const char *
     return st == 0 ? 0 : -1;
 }
 
+int cc_precompile(const char *cmd, const char *opts, const char *text, const char *header, const char *pch)
+{
+    char *src = xasprintf("%s.%d.tmp", header, (int)getpid()), *tmp = xasprintf("%s.%d.tmp", pch, (int)getpid());
+    int fd = open(src, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int ok = fd >= 0 && write_all(fd, text, strlen(text)) == 0;
+    if (fd >= 0 && close(fd) < 0)
+        ok = 0;
+    ok = ok && rename(src, header) == 0;
+    if (ok) {
+        char *line = xasprintf("%s %s -fPIC -x c-header -o '%s' '%s' 2>&1", cmd, opts, tmp, header);
+        struct buf out = {0};
+        ok = run_filtered(line, &out) == 0 && rename(tmp, pch) == 0;
+        buf_free(&out);
+        free(line);
+    }
+    if (!ok) {
+        unlink(tmp);
+        unlink(src);
+    }
+    free(tmp);
+    free(src);
+    return ok ? 0 : -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading objects                                                     */
 /* ------------------------------------------------------------------ */

@@ -35,6 +35,13 @@ void cc_remove_dir(char *dir);
  * Returns 0, or -1 if it failed. */
 int cc_compile(const char *cmd, const char *opts, const char *unit, const char *dir, struct buf *msgs);
 
+/* Precompiles header text (the prelude of a clang cell: its #include
+ * lines), written to the file header (which the result refers to: keep
+ * it), with `cmd -fPIC opts -x c-header` into the file pch. Both are
+ * written under temporary names and renamed. 0, or -1 (the compiler's
+ * messages are dropped: the cell is then compiled without it). */
+int cc_precompile(const char *cmd, const char *opts, const char *text, const char *header, const char *pch);
+
 /* A global symbol of an object file. */
 struct cc_sym {
     char *name;

@@ -196,6 +196,16 @@ static char *replace(const char *text, const char *a, const char *b)
     return buf_take(&out);
 }
 
+char *cccache_path(const char *key, const char *ext)
+{
+    char *dir = cache_dir();
+    if (!dir)
+        return NULL;
+    char *p = xasprintf("%s/%s.%s", dir, key, ext);
+    free(dir);
+    return p;
+}
+
 int cccache_get(const char *key, const char *obj, const char *name, struct buf *msgs)
 {
     char *dir = cache_dir();

@@ -18,6 +18,10 @@ char *cccache_key(const char *cmd, const char *opts, const char *unit, const cha
  * PARC_CC_CACHE=off). */
 int cccache_get(const char *key, const char *obj, const char *name, struct buf *msgs);
 
+/* The path of file KEY.EXT in the cache folder, malloc'd; NULL when the
+ * cache is off. (Precompiled preludes are kept there: KEY.pch.) */
+char *cccache_path(const char *key, const char *ext);
+
 /* Keeps a copy of obj and of msgs (the compiler's messages, which name the
  * cell name) under key. Failures are ignored: the cache is only a cache. */
 void cccache_put(const char *key, const char *obj, const char *name, const char *msgs);

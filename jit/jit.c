@@ -851,6 +851,28 @@ void jit_declare_function(struct jit *j, const char *name, const char *proto, in
 static const char remark_opts[] = " '-Rpass=loop-vectorize|loop-unroll' -Rpass-missed=loop-vectorize"
                                   " -Rpass-analysis=loop-vectorize";
 
+/* The precompiled prelude of a clang unit (its #include lines, before the
+ * session's declarations), made once and kept in the object cache: the
+ * headers are most of what clang reads for a small cell. Its path,
+ * malloc'd, or NULL (gcc, no cache, or it would not precompile). */
+static char *precompiled_prelude(const char *cmd, const char *opts, const char *unit)
+{
+    const char *end = strstr(unit, "#line 1 \"<session>\"");
+    if (!cc_is_clang(cmd) || !end)
+        return NULL;
+    char *text = xstrndup(unit, (size_t)(end - unit));
+    char *key = cccache_key(cmd, opts, text, "<prelude>");
+    char *pch = cccache_path(key, "pch"), *header = cccache_path(key, "h");
+    if (pch && access(pch, R_OK) != 0 && cc_precompile(cmd, opts, text, header, pch) < 0) {
+        free(pch);
+        pch = NULL;
+    }
+    free(header);
+    free(key);
+    free(text);
+    return pch;
+}
+
 static int session_has(void *ctx, const char *name)
 {
     return jit_find_sym(ctx, name) != NULL;
@@ -881,7 +903,24 @@ static int compile_cc(struct jit *j, const char *cmd, int remarks, const char *u
     int rc = 0;
     if (cccache_get(key, obj, name, &sink->msgs) < 0) {
         size_t before = sink->msgs.len;
-        rc = cc_compile(cmd, opts.data, unit, dir, &sink->msgs);
+        char *pch = precompiled_prelude(cmd, opts.data, unit);
+        if (pch) {
+            char *with = xasprintf("%s -include-pch '%s'", opts.data, pch);
+            rc = cc_compile(cmd, with, unit, dir, &sink->msgs);
+            free(with);
+            const char *m = sink->msgs.data ? sink->msgs.data + before : "";
+            if (rc < 0 && (strstr(m, "precompiled header") || strstr(m, "AST file"))) {
+                /* A header changed since: compile as before, precompile anew next time. */
+                unlink(pch);
+                sink->msgs.len = before;
+                sink->msgs.data[before] = 0;
+                free(pch);
+                pch = NULL;
+            }
+        }
+        if (!pch)
+            rc = cc_compile(cmd, opts.data, unit, dir, &sink->msgs);
+        free(pch);
         if (rc == 0)
             cccache_put(key, obj, name, sink->msgs.data ? sink->msgs.data + before : "");
     }
