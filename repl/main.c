@@ -46,6 +46,10 @@ static const char usage[] =
     "throws away the input; Ctrl-D on an empty line exits. Images a cell\n"
     "displays are written to $XDG_CACHE_HOME/parc and their paths printed.\n"
     "\n"
+    "Limits: a cell may run 600 s, allocate 4 GB, have 256 processes and show\n"
+    "10 MB of output; %limit shows and changes them, PARC_LIMITS sets them for\n"
+    "new sessions (e.g. PARC_LIMITS=time=60,mem=2G,procs=64,output=1M).\n"
+    "\n"
     "Exit status: 0; 1 when a cell run from a file, -c or a pipe failed (or the\n"
     "engine could not start); 2 for bad usage; 130 when Ctrl-C stopped piped input.\n";
 
