@@ -235,6 +235,15 @@ static void in_place_restore(struct session *s, struct buf *err, char *name)
     send_done(s, "compile_error");
 }
 
+/* fork() for the executor's own children. A session whose in-place cell
+ * died goes on in the watcher, a fork of a process that ran a GPU runtime
+ * with its own threads: that runtime's fork handlers could wait for locks
+ * those threads held, so the watcher's forks skip the handlers. */
+static pid_t session_fork(const struct session *s)
+{
+    return s->gpu_lost ? _Fork() : fork();
+}
+
 /* After a cell's code: if it brought a GPU runtime into the process, later
  * cells run in place. Says so once. */
 static void gpu_session_note(struct session *s)
@@ -331,6 +340,11 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
 
     char *name = cell_name(cell_no);
     struct buf err = {0};
+    if (s->notice) {
+        fputs(s->notice, stderr);
+        free(s->notice);
+        s->notice = NULL;
+    }
     session_apply_limits(s);
     int no_compile = 0;
     long long t0 = now_ns();
@@ -685,7 +699,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
     memset(&o, 0, sizeof o);
     o.time_limit = s->time_limit;
     int pfd = pidfd_open(exec);
-    long long start = now_ns();
+    long long start = now_ns(), crashed_at = 0;
     int ended = 0;
     while (!ended) {
         struct pollfd p[3] = {{commit_fd, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
@@ -697,6 +711,12 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
             if (o.committed || o.reported)
                 _exit(0);
         }
+        /* A crash handler stuck behind a lock a GPU runtime's thread held
+         * must not keep the session waiting. */
+        if (o.where[0] && !crashed_at)
+            crashed_at = now_ns();
+        if (crashed_at && now_ns() - crashed_at > 2000000000LL)
+            kill(exec, SIGKILL);
         if (p[1].revents & (POLLHUP | POLLERR)) {
             killpg(exec, SIGKILL);
             _exit(0);
@@ -788,7 +808,7 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
     }
     interrupt_requested = 0;
     guard_cell_reset();
-    pid_t pid = fork();
+    pid_t pid = session_fork(s);
     if (pid < 0) {
         close(cp[0]);
         close(cp[1]);
@@ -828,7 +848,7 @@ static char *in_fork(struct session *s, char *(*fn)(struct session *, const char
     if (pipe(p) < 0)
         return NULL;
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = session_fork(s);
     if (pid == 0) {
         close(p[0]);
         int devnull = open("/dev/null", O_WRONLY);
@@ -1082,7 +1102,6 @@ static void replay_run(struct session *s, const char *path)
     char **codes = NULL;
     int *cells = NULL;
     size_t n = 0;
-    long long t0 = now_ns();
     if (replay_load(path, &codes, &cells, &n) < 0)
         fprintf(stderr, "parc: %%replay: the saved cells cannot be read\n");
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -1090,6 +1109,7 @@ static void replay_run(struct session *s, const char *path)
     fflush(NULL);
     dup2(null, 1);
     dup2(null, 2);
+    guard_init(); /* the replayed cells' standard output is /dev/null */
     replay_ev_fd = ev;
     s->ev_fd = null;
     rt_event_fd = -1;
@@ -1106,12 +1126,12 @@ static void replay_run(struct session *s, const char *path)
     close(out);
     close(err);
     close(null);
+    guard_init();
     s->ev_fd = ev;
     rt_event_fd = ev;
     replay_ev_fd = -1;
     if (done == n)
-        printf("parc: %%replay ran %zu cell%s again in %.2f s: the session is rebuilt.\n", n, n == 1 ? "" : "s",
-               (double)(now_ns() - t0) / 1e9);
+        printf("parc: %%replay ran %zu cell%s again: the session is rebuilt.\n", n, n == 1 ? "" : "s");
     else
         printf("parc: %%replay stopped at cell[%d], which failed when run again (run its code to see why); the "
                "session holds the %zu cell%s before it.\n",
@@ -1130,7 +1150,7 @@ int main(int argc, char **argv)
     struct session s = {0};
     struct buf lerr = {0};
     if (session_default_limits(&s, &lerr) < 0)
-        fputs(lerr.data, stderr);
+        s.notice = buf_take(&lerr);
     buf_free(&lerr);
     s.req_fd = REQ_FD;
     s.ev_fd = EV_FD;

@@ -23,6 +23,7 @@ struct session {
     long long mem_limit; /* bytes of memory a cell may allocate (RLIMIT_DATA); 0 = no limit */
     long procs_limit;  /* processes a cell may have at once, itself included; 0 = no limit */
     long long output_limit; /* bytes of output per cell the front end shows; 0 = no limit */
+    char *notice;      /* said on stderr by the next cell to run (a bad PARC_LIMITS); cleared when one commits */
     char **history;    /* code of the cells that ran, in order */
     int *history_cells; /* their cell numbers */
     size_t nhistory;

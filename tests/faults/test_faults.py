@@ -492,3 +492,20 @@ class TestOutput:
     def test_interrupting_a_flood(self, s):
         s.interrupt_after(1.5)
         s.fails('sentinel = 1; for (;;) printf("flood\\n");', "KeyboardInterrupt", "interrupted")
+
+
+def test_limits_from_the_environment():
+    """PARC_LIMITS sets a new session's limits; a part it cannot read is
+    named before the first cell's output, the rest still applies."""
+    env = dict(os.environ, PARC_LIMITS="time=1,procs=4,output=1K,bogus=1")
+    km, kc = start_new_kernel(kernel_name="parc", startup_timeout=TIMEOUT, env=env)
+    try:
+        reply, out = run_cell(kc, "%limit")
+        assert reply["status"] == "ok"
+        assert stream_text(out) == "time    1 s\nmem     4 GB\nprocs   4\noutput  1 KB per cell\n"
+        assert "PARC_LIMITS: cannot read 'bogus=1'" in stream_text(out, "stderr")
+        reply, _ = run_cell(kc, "for (;;) ;", stop_on_error=False)
+        assert reply["ename"] == "TimeoutError" and "time limit of 1 s" in reply["evalue"], reply
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
