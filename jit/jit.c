@@ -470,9 +470,34 @@ static TCCState *new_state(struct jit *j, struct diag_sink *sink, const char *fl
  * PC32, which is right when g is that close (code_memory keeps the
  * session's memory together). Spelled __attribute: glibc's headers define
  * __attribute__ away for TinyCC. */
+/* Whether a variable of this type cannot be a floating-point operand:
+ * an integer or a pointer (words such as "unsigned long", "uint8_t",
+ * "char *"). Such variables need no hidden declaration (see near_var). */
+static int never_float(const char *type)
+{
+    static const char *const words[] = {"const", "volatile", "signed", "unsigned", "char", "short", "int",
+                                        "long", "_Bool", "bool", "size_t", "ssize_t", "ptrdiff_t",
+                                        "intptr_t", "uintptr_t", "pid_t", "off_t", NULL};
+    size_t n = strlen(type);
+    while (n && type[n - 1] == ' ')
+        n--;
+    if (n && type[n - 1] == '*')
+        return 1;
+    for (const char *p = type; *p;) {
+        size_t w = strcspn(p, " ");
+        int known = (w >= 7 && !strncmp(p + w - 2, "_t", 2) && (!strncmp(p, "int", 3) || !strncmp(p, "uint", 4)));
+        for (int i = 0; words[i] && !known; i++)
+            known = strlen(words[i]) == w && !strncmp(p, words[i], w);
+        if (!known)
+            return 0;
+        p += w + strspn(p + w, " ");
+    }
+    return 1;
+}
+
 static const struct jit_sym *near_var(const struct jit *j, const struct decl *d)
 {
-    if (d->kind != DECL_VAR || !d->key || d->tcc_gap || !j->arena)
+    if (d->kind != DECL_VAR || !d->key || d->tcc_gap || !j->arena || !d->type || never_float(d->type))
         return NULL;
     const struct jit_sym *s = jit_find_sym(j, d->key);
     if (!s || !s->addr)
