@@ -130,6 +130,10 @@ char *prelude_build(const char *rt_include, const char *sys_dir, char *const *ex
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
         /* tcc -dM replays #undef too: keep both, in order. */
         int def = len > 8 && !strncmp(line, "#define ", 8) && !is_builtin(line, len, builtins);
+        /* glibc defines __attribute__ away for compilers it does not know;
+         * TinyCC knows it, and a cell's aligned(64) must not be dropped. */
+        if (def && !strncmp(line, "#define __attribute__(", 22))
+            def = 0;
         int undef = len > 7 && !strncmp(line, "#undef ", 7);
         if (def || undef) {
             buf_add(&out, line, len);
