@@ -491,6 +491,14 @@ static void read_commit(int fd, struct outcome *o)
     }
 }
 
+/* Sends sig to the cell's process group, and to the cell process itself in
+ * case it left the group (setsid, setpgid). */
+static void signal_cell(pid_t pid, int sig)
+{
+    killpg(pid, sig);
+    kill(pid, sig);
+}
+
 /* Waits for the cell process pid to commit or end, enforcing the time limit
  * and interrupt requests. Fills o; kills the cell's process group at the
  * end unless it committed. */
@@ -516,7 +524,7 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
         }
         if (p[1].revents & (POLLHUP | POLLERR)) {
             /* The front end is gone: end the cell and the session. */
-            killpg(pid, SIGKILL);
+            signal_cell(pid, SIGKILL);
             _exit(0);
         }
         if (pfd < 0 || (p[2].revents & POLLIN)) {
@@ -531,23 +539,23 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
         if (interrupt_requested && !o->interrupted) {
             interrupt_requested = 0;
             o->interrupted = 1;
-            killpg(pid, SIGINT);
+            signal_cell(pid, SIGINT);
             kill_at = now + INTERRUPT_GRACE_MS * 1000000LL;
         }
         if (!o->interrupted && !o->timed_out && o->time_limit > 0 &&
             now - start > (long long)(o->time_limit * 1e9)) {
             o->timed_out = 1;
-            killpg(pid, SIGKILL);
+            signal_cell(pid, SIGKILL);
         }
         if (kill_at && now > kill_at) {
-            killpg(pid, SIGKILL);
+            signal_cell(pid, SIGKILL);
             kill_at = 0;
         }
     }
     read_commit(commit_fd, o);
     if (o->committed)
         _exit(0);
-    killpg(pid, SIGKILL); /* children the cell left behind */
+    killpg(pid, SIGKILL); /* children the cell left behind (the cell itself is reaped) */
     if (pfd >= 0)
         close(pfd);
 }
@@ -1168,7 +1176,8 @@ int main(int argc, char **argv)
     struct sigaction sa = {0};
     sa.sa_handler = on_interrupt_request;
     sigaction(SIGUSR1, &sa, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the first executor dies with its front end */
+    if (!replay)
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* the first executor dies with its front end */
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     struct buf err = {0};

@@ -237,6 +237,15 @@ class TestSignals:
         s.fails("#include <signal.h>\nsigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, 0);\n"
                 "sentinel = 1; for (;;) ;", "KeyboardInterrupt", r"interrupted")
 
+    def test_leaving_its_process_group_then_interrupt(self, s):
+        # The cell moves into the executor's process group: it is stopped
+        # all the same.
+        leave = "#include <unistd.h>\nsetpgid(0, getpgid(getppid())); sentinel = 1; for (;;) ;"
+        s.interrupt_after(1.0)
+        s.fails(leave, "KeyboardInterrupt", r"interrupted")
+        s.fails("%limit time 1\n" + leave, "TimeoutError", r"time limit of 1 s")
+        s.ok("%limit time 0")
+
     def test_signals_blocked_by_a_cell_that_finished(self, s):
         s.ok("sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, 0);")
         s.interrupt_after(1.0)
