@@ -468,8 +468,7 @@ static TCCState *new_state(struct jit *j, struct diag_sink *sink, const char *fl
  * against a symbol given by tcc_add_symbol into a jump stub, so the cell
  * would read code bytes instead of g. A hidden symbol keeps the direct
  * PC32, which is right when g is that close (code_memory keeps the
- * session's memory together). Spelled __attribute: glibc's headers define
- * __attribute__ away for TinyCC. */
+ * session's memory together). */
 /* Whether a variable of this type cannot be a floating-point operand:
  * an integer or a pointer (words such as "unsigned long", "uint8_t",
  * "char *"). Such variables need no hidden declaration (see near_var). */
