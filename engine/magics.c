@@ -2,6 +2,7 @@
 #include "files.h"
 #include "compilers.h"
 #include "cuda.h"
+#include "replay.h"
 #include "magic.h"
 #include "opencl.h"
 #include "gpus.h"
@@ -38,6 +39,10 @@ const struct magic magic_table[] = {
      "is compiled by NVRTC in tens of ms (--nvcc: not); C cells launch its kernels with parc_cuda_launch.\n"
      "Without a GPU the cell still compiles and says why there is no device.",
      cuda_magic_cell},
+    {"replay", 0, "%replay",
+     "Rebuilds the session in a fresh process by running the cells that succeeded again, in order, their output\n"
+     "not shown. A GPU session whose cell crashed gets its GPU state (device memory, kernels) back this way.",
+     replay_magic},
     {"lib", 0, "%lib NAME...", "Makes the system library libNAME available to cells (e.g. %lib m).", session_magic_lib},
     {"include_path", 0, "%include_path [DIR]", "Adds DIR to the #include search path; without DIR lists it.",
      session_magic_include_path},

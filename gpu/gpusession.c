@@ -6,23 +6,37 @@
 
 #include <dlfcn.h>
 #include <stddef.h>
+#include <string.h>
 
+/* OpenCL platforms first: NVIDIA's (and PoCL's CUDA device) start CUDA
+ * underneath. */
 static const struct {
     const char *soname;
     const char *what;
 } runtimes[] = {
-    {"libcuda.so.1", "CUDA"},
     {"libpocl.so.2", "OpenCL (PoCL)"},
     {"libnvidia-opencl.so.1", "OpenCL (NVIDIA)"},
+    {"libcuda.so.1", "CUDA"},
 };
+
+/* Whether the CUDA driver h was initialised: libraries (NVRTC) may load it
+ * without starting it. cuCtxGetCurrent answers without initialising. */
+static int cuda_started(void *h)
+{
+    int (*current)(void **) = (int (*)(void **))dlsym(h, "cuCtxGetCurrent");
+    void *ctx = NULL;
+    return !current || current(&ctx) != 3 /* CUDA_ERROR_NOT_INITIALIZED */;
+}
 
 const char *gpu_session_runtime(void)
 {
     for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++) {
         void *h = dlopen(runtimes[i].soname, RTLD_LAZY | RTLD_NOLOAD);
         if (h) {
+            int live = strcmp(runtimes[i].what, "CUDA") != 0 || cuda_started(h);
             dlclose(h);
-            return runtimes[i].what;
+            if (live)
+                return runtimes[i].what;
         }
     }
     return NULL;

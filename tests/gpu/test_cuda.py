@@ -198,7 +198,7 @@ def test_cupti_timeline_has_copies_and_kernels(tmp_path):
         f"%timeline save {trace}",
         f"%timeline save {svg}",
     )
-    assert "[display image/svg+xml]" in out, out  # shown after the cell without asking
+    assert "[display image/svg+xml" in out, out  # shown after the cell without asking
     data = json.loads(trace.read_text())
     events = data["traceEvents"] if isinstance(data, dict) else data
     names = [e.get("name", "") for e in events]
