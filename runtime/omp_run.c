@@ -4,8 +4,6 @@
 #include "omp_run.h"
 #include "ompt.h"
 
-#include "config.h"
-
 #include <dlfcn.h>
 #include <sched.h>
 #include <stdlib.h>
