@@ -25,7 +25,8 @@ void diag_unbalanced(struct buf *out, const char *name, const char *code, const 
  * <complex.h> and <stdatomic.h> count too. */
 const char *diag_tcc_gap(const char *code, int in_declaration);
 
-/* Whether code uses OpenMP: a line that starts with `#pragma omp`. */
+/* Whether code uses OpenMP: a line that starts with `#pragma omp`, or
+ * `_Pragma("omp ...")`. */
 int diag_uses_openmp(const char *code);
 
 #endif

@@ -107,3 +107,6 @@ for (int i = 0; i < 10; i++) sum += 1;
     }
 }
 printf("%d hits, sum %s\n", hits, sum == squares(100000) + 10 ? "exact" : "wrong");
+//---
+_Pragma("omp parallel reduction(+:hits)") hits += 1;
+hits == 6000 + cores
