@@ -40,7 +40,7 @@ WHY = cuda_device()
 pytestmark = pytest.mark.skipif(WHY is not None, reason=f"no CUDA device: {WHY}")
 
 
-def run_cells(tmp_path, *cells, timeout=300):
+def run_cells(tmp_path, *cells, timeout=150):
     """Runs the cells in one session; returns what a user sees."""
     src = tmp_path / "cells.c"
     src.write_text("\n//---\n".join(cells) + "\n")
