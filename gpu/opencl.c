@@ -751,10 +751,65 @@ static int ready(const char *what)
     return rc;
 }
 
+/* Every buffer handle ever given out, so that a pointer that is none (a
+ * host array, arguments in the wrong order) is refused before it is read:
+ * an open-addressing set of pointers that only grows (handles are never
+ * freed, see struct parc_cl_buf). */
+static struct {
+    const parc_cl_buf **slot;
+    size_t cap, n; /* cap: 0 or a power of two */
+} handles;
+
+static size_t handle_hash(const parc_cl_buf *b, size_t cap)
+{
+    return (size_t)(((uintptr_t)b >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
+}
+
+static void handle_add(const parc_cl_buf *b)
+{
+    if ((handles.n + 1) * 2 > handles.cap) {
+        size_t cap = handles.cap ? handles.cap * 2 : 64;
+        const parc_cl_buf **slot = xcalloc(cap, sizeof *slot);
+        for (size_t i = 0; i < handles.cap; i++)
+            if (handles.slot[i]) {
+                size_t h = handle_hash(handles.slot[i], cap);
+                while (slot[h])
+                    h = (h + 1) & (cap - 1);
+                slot[h] = handles.slot[i];
+            }
+        free(handles.slot);
+        handles.slot = slot;
+        handles.cap = cap;
+    }
+    size_t h = handle_hash(b, handles.cap);
+    while (handles.slot[h])
+        h = (h + 1) & (handles.cap - 1);
+    handles.slot[h] = b;
+    handles.n++;
+}
+
+static int handle_known(const parc_cl_buf *b)
+{
+    if (!handles.cap)
+        return 0;
+    for (size_t h = handle_hash(b, handles.cap); handles.slot[h]; h = (h + 1) & (handles.cap - 1))
+        if (handles.slot[h] == b)
+            return 1;
+    return 0;
+}
+
 static int live_buffer(const parc_cl_buf *b, const char *what)
 {
     if (!b) {
         char *m = xasprintf("%s: the buffer is NULL", what);
+        fail(m, 0);
+        free(m);
+        return 0;
+    }
+    if (!handle_known(b)) {
+        char *m = xasprintf("%s: %p is not a buffer made by parc_cl_buffer (a host array? arguments in the wrong "
+                            "order?)",
+                            what, (const void *)b);
         fail(m, 0);
         free(m);
         return 0;
@@ -787,9 +842,9 @@ parc_cl_buf *parc_cl_buffer(size_t bytes, const void *init)
     parc_cl_buf *b = xcalloc(1, sizeof *b);
     b->mem = m;
     b->bytes = bytes;
+    handle_add(b);
     if (init && parc_cl_write(b, init, bytes) < 0) {
-        clReleaseMemObject(m);
-        free(b);
+        parc_cl_free(b);
         return NULL;
     }
     return b;
@@ -1050,8 +1105,7 @@ static parc_cl_buf *vec_buffer(int slot, size_t bytes)
     if (vec_bufs[slot] && vec_bufs[slot]->bytes >= bytes)
         return vec_bufs[slot];
     if (vec_bufs[slot]) {
-        parc_cl_free(vec_bufs[slot]);
-        free(vec_bufs[slot]);
+        parc_cl_free(vec_bufs[slot]); /* the handle stays known, see handles */
     }
     return vec_bufs[slot] = parc_cl_buffer(bytes, NULL);
 }

@@ -92,6 +92,7 @@ fprintf(stderr, "%d\n", parc_cl_run(none, 10));
 parc_cl_free(dv);
 fprintf(stderr, "%d\n", parc_cl_read(dv, v, sizeof v));
 fprintf(stderr, "%d\n", parc_cl_read(dx, x, sizeof x + 4));
+fprintf(stderr, "%d\n", parc_cl_run(saxpy, N, 2.0f, x, dy)); // a host array is no buffer
 //---
 // The timeline: a lane for the queue with the kernel (and its global size)
 // and the copies (with their bandwidth).
