@@ -484,7 +484,36 @@ class TestOutput:
                          r"%limit output SIZE raises the limit", err), err
         assert first and first[0] < 5, first
         # The kernel never held more than a few bursts of it.
-        assert rss_kb(kernel, "VmHWM") - before < 100 * 1024, (before, rss_kb(kernel, "VmHWM"))
+        grew = rss_kb(kernel, "VmHWM") - before
+        print(f"1 GB printed in {time.monotonic() - t0:.1f} s; the kernel's peak memory grew by {grew} kB")
+        assert grew < 100 * 1024, (before, rss_kb(kernel, "VmHWM"))
+        s.intact()
+
+    def test_kernel_answers_during_a_flood(self, s):
+        """While a cell floods its output without end, the kernel answers on
+        its control channel and heartbeat, and an interrupt stops the cell."""
+        msg_id = s.kc.execute('sentinel = 1; for (;;) printf("flood flood flood flood\\n");',
+                              stop_on_error=False)
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        req = s.kc.session.msg("kernel_info_request")
+        s.kc.control_channel.send(req)
+        reply = s.kc.control_channel.get_msg(timeout=10)
+        assert reply["parent_header"]["msg_id"] == req["header"]["msg_id"]
+        assert time.monotonic() - t0 < 2, time.monotonic() - t0
+        assert s.kc.hb_channel.is_beating()
+        s.km.interrupt_kernel()
+        while True:
+            reply = s.kc.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+        # What the flood left on iopub is drained, then the session is intact.
+        while True:
+            try:
+                s.kc.get_iopub_msg(timeout=1)
+            except Exception:
+                break
         s.intact()
 
     def test_output_limit_setting(self, s):
