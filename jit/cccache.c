@@ -14,11 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Stands for the cell's name in kept messages. */
 #define NAME_MARK "\001cell\001"
+/* The folder is pruned now and then (see prune): files unused for this
+ * long go, and the oldest go while it holds more than CACHE_MAX bytes. */
+#define CACHE_AGE_DAYS 30
+#define CACHE_MAX (256ll << 20)
 
 /* The cache folder, created if needed; malloc'd, or NULL when off. */
 static char *cache_dir(void)
@@ -206,6 +213,69 @@ char *cccache_path(const char *key, const char *ext)
     return p;
 }
 
+/* One file of the folder, for pruning. */
+struct entry {
+    char *path;
+    time_t mtime;
+    long long size;
+};
+
+static int by_age(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* Removes what was not used for CACHE_AGE_DAYS (a use touches the files;
+ * a precompiled prelude's header is never touched, so it goes with its
+ * .pch), then the oldest files while the folder holds over CACHE_MAX. */
+static void prune(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct entry *v = NULL;
+    size_t n = 0;
+    long long total = 0;
+    time_t old = time(NULL) - (time_t)CACHE_AGE_DAYS * 86400;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || (len > 2 && !strcmp(e->d_name + len - 2, ".h")))
+            continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) < 0) {
+            free(path);
+            continue;
+        }
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n++] = (struct entry){path, st.st_mtime, (long long)st.st_size};
+        total += st.st_size;
+    }
+    closedir(d);
+    qsort(v, n, sizeof *v, by_age);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].mtime < old || total > CACHE_MAX) {
+            unlink(v[i].path);
+            total -= v[i].size;
+            size_t len = strlen(v[i].path);
+            if (len > 4 && !strcmp(v[i].path + len - 4, ".pch")) {
+                strcpy(v[i].path + len - 3, "h");
+                unlink(v[i].path);
+            }
+        }
+        free(v[i].path);
+    }
+    free(v);
+}
+
+void cccache_touch(const char *path)
+{
+    if (path)
+        utimes(path, NULL);
+}
+
 int cccache_get(const char *key, const char *obj, const char *name, struct buf *msgs)
 {
     char *dir = cache_dir();
@@ -224,6 +294,8 @@ int cccache_get(const char *key, const char *obj, const char *name, struct buf *
         buf_adds(msgs, named);
         free(named);
         buf_free(&m);
+        utimes(o, NULL);
+        utimes(t, NULL);
         rc = 0;
     }
     if (f)
@@ -255,5 +327,7 @@ void cccache_put(const char *key, const char *obj, const char *name, const char 
     free(tmp);
     free(o);
     free(t);
+    if (!strncmp(key, "00", 2)) /* one put in 256 */
+        prune(dir);
     free(dir);
 }

@@ -22,6 +22,11 @@ int cccache_get(const char *key, const char *obj, const char *name, struct buf *
  * cache is off. (Precompiled preludes are kept there: KEY.pch.) */
 char *cccache_path(const char *key, const char *ext);
 
+/* Marks the cached file at path as just used (NULL is fine): the folder
+ * is pruned of what was not used for 30 days, and of the oldest files while
+ * it holds more than 256 MB. */
+void cccache_touch(const char *path);
+
 /* Keeps a copy of obj and of msgs (the compiler's messages, which name the
  * cell name) under key. Failures are ignored: the cache is only a cache. */
 void cccache_put(const char *key, const char *obj, const char *name, const char *msgs);

@@ -887,7 +887,9 @@ static char *precompiled_prelude(const char *cmd, const char *opts, const char *
     char *text = xstrndup(unit, (size_t)(end - unit));
     char *key = cccache_key(cmd, opts, text, "<prelude>");
     char *pch = cccache_path(key, "pch"), *header = cccache_path(key, "h");
-    if (pch && access(pch, R_OK) != 0 && cc_precompile(cmd, opts, text, header, pch) < 0) {
+    if (pch && access(pch, R_OK) == 0)
+        cccache_touch(pch);
+    else if (pch && cc_precompile(cmd, opts, text, header, pch) < 0) {
         free(pch);
         pch = NULL;
     }
