@@ -7,6 +7,7 @@
 #include "cellgen.h"
 #include "jit.h"
 #include "session.h"
+#include "split.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -27,8 +28,9 @@ static char *probe_answer;
 
 /* In a fork: compiles code (which stores a string in probe_answer,
  * through its address: see answer_to) as a quiet cell, runs it, and writes
- * the answer to the pipe fd. */
-static void probe_child(struct session *s, const char *code, int fd)
+ * the answer to the pipe fd; with want_diag, writes the compiler's
+ * messages instead. */
+static void probe_child(struct session *s, const char *code, int fd, int want_diag)
 {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
@@ -36,7 +38,9 @@ static void probe_child(struct session *s, const char *code, int fd)
     struct jit_cell cell;
     struct buf diag = {0};
     int rc = jit_compile(s->jit, code, 0, 1, &cell, &diag);
-    if (rc == 0 && cell.entry) {
+    if (want_diag && diag.len)
+        write_all(fd, diag.data, diag.len);
+    else if (!want_diag && rc == 0 && cell.entry) {
         cell.entry();
         if (probe_answer)
             write_all(fd, probe_answer, strlen(probe_answer));
@@ -51,9 +55,10 @@ static void answer_to(struct buf *b)
     buf_printf(b, "char **__parc_answer = (char **)%p; *__parc_answer = (char *)", (void *)&probe_answer);
 }
 
-/* Runs the probe cell code in a throwaway fork. Returns its answer,
- * malloc'd, or NULL if it did not compile or gave none. */
-static char *probe(struct session *s, const char *code)
+/* Runs the probe cell code in a throwaway fork. Returns its answer (with
+ * want_diag, the compiler's messages), malloc'd, or NULL if it did not
+ * compile or gave none. */
+static char *probe_in_fork(struct session *s, const char *code, int want_diag)
 {
     int p[2];
     if (pipe(p) < 0)
@@ -62,7 +67,7 @@ static char *probe(struct session *s, const char *code)
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
-        probe_child(s, code, p[1]);
+        probe_child(s, code, p[1], want_diag);
     }
     close(p[1]);
     struct buf b = {0};
@@ -79,6 +84,11 @@ static char *probe(struct session *s, const char *code)
         return NULL;
     }
     return buf_take(&b);
+}
+
+static char *probe(struct session *s, const char *code)
+{
+    return probe_in_fork(s, code, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -138,6 +148,81 @@ static void type_selector(struct buf *b, const struct jit *j, const char *e)
         buf_addc(b, ')');
 }
 
+/* Field names of struct or union type (as "struct timespec") defined in
+ * the standard headers, found in the flattened prelude: a malloc'd
+ * NULL-terminated array, or NULL. */
+static char **header_fields(const char *prelude, const char *type)
+{
+    size_t n = strlen(type);
+    for (const char *p = prelude; (p = strstr(p, type)); p += n) {
+        if ((p > prelude && (word_char(p[-1]))) || word_char(p[n]))
+            continue;
+        const char *q = p + n;
+        while (isspace((unsigned char)*q))
+            q++;
+        if (*q != '{')
+            continue;
+        int depth = 0;
+        const char *e = q;
+        for (; *e; e++)
+            if (*e == '{')
+                depth++;
+            else if (*e == '}' && --depth == 0)
+                break;
+        if (!*e)
+            return NULL;
+        char *text = xasprintf("%.*s;", (int)(e + 1 - p), p);
+        struct split sp;
+        split_cell(text, NULL, &sp);
+        char **v = NULL;
+        if (sp.nitems && sp.items[0].nfields) {
+            v = xcalloc(sp.items[0].nfields + 1, sizeof *v);
+            for (size_t i = 0; i < sp.items[0].nfields; i++)
+                v[i] = xstrdup(sp.items[0].fields[i]);
+        }
+        split_free(&sp);
+        free(text);
+        return v;
+    }
+    return NULL;
+}
+
+/* The struct or union type of operand (its pointee with arrow) when it is
+ * one of the standard headers' ("struct timespec"), malloc'd, or NULL. The
+ * compiler names it in its message about a conversion the probe asks for. */
+static char *header_type(struct session *s, const char *operand, int arrow)
+{
+    char *code = xasprintf("int __parc_probe = %s(%s);", arrow ? "*" : "", operand);
+    char *msgs = probe_in_fork(s, code, 1);
+    free(code);
+    const char *m = msgs ? strstr(msgs, "cannot convert '") : NULL;
+    char *type = NULL;
+    if (m) {
+        m += 16;
+        for (const char *q; (q = !strncmp(m, "extern ", 7) || !strncmp(m, "const ", 6)
+                                     ? strchr(m, ' ') : NULL) != NULL;)
+            m = q + 1;
+        const char *e = strchr(m, '\'');
+        if (e && (!strncmp(m, "struct ", 7) || !strncmp(m, "union ", 6)) && !memchr(m, '<', (size_t)(e - m)))
+            type = xstrndup(m, (size_t)(e - m));
+    }
+    free(msgs);
+    return type;
+}
+
+/* Adds the names of fields that start with prefix (plen bytes) to the
+ * NULL-terminated *matches holding *n. */
+static void add_fields(char ***matches, size_t *n, char *const *fields, size_t nfields, const char *prefix,
+                       size_t plen)
+{
+    for (size_t f = 0; f < nfields; f++)
+        if (!strncmp(fields[f], prefix, plen)) {
+            *matches = xrealloc(*matches, (*n + 2) * sizeof **matches);
+            (*matches)[(*n)++] = xstrdup(fields[f]);
+            (*matches)[*n] = NULL;
+        }
+}
+
 int introspect_members(struct session *s, const char *code, size_t cursor, char ***matches, size_t *start)
 {
     size_t len = strlen(code);
@@ -157,32 +242,38 @@ int introspect_members(struct session *s, const char *code, size_t cursor, char 
     *start = w;
     *matches = xcalloc(1, sizeof **matches);
     const struct jit *j = s->jit;
-    if (!j->nstructs)
-        return 0;
     char *operand = xstrndup(code + a, op - a);
-    struct buf probe_code = {0};
-    answer_to(&probe_code);
-    type_selector(&probe_code, j, operand);
-    buf_adds(&probe_code, ";");
-    char *answer = probe(s, probe_code.data);
-    buf_free(&probe_code);
-    free(operand);
+    char *answer = NULL;
+    if (j->nstructs) {
+        struct buf probe_code = {0};
+        answer_to(&probe_code);
+        type_selector(&probe_code, j, operand);
+        buf_adds(&probe_code, ";");
+        answer = probe(s, probe_code.data);
+        buf_free(&probe_code);
+    }
     size_t n = 0;
-    if (answer && answer[0] && (answer[0] == 'p') == arrow) {
+    const char *prefix = code + w;
+    size_t plen = cursor - w;
+    if (answer && answer[0]) {
         size_t k = strtoul(answer + (answer[0] == 'p'), NULL, 10);
-        if (k < j->nstructs) {
-            const struct jit_struct *st = &j->structs[k];
-            const char *prefix = code + w;
-            size_t plen = cursor - w;
-            for (size_t f = 0; f < st->nfields; f++)
-                if (!strncmp(st->fields[f], prefix, plen)) {
-                    *matches = xrealloc(*matches, (n + 2) * sizeof **matches);
-                    (*matches)[n++] = xstrdup(st->fields[f]);
-                    (*matches)[n] = NULL;
-                }
-        }
+        if ((answer[0] == 'p') == arrow && k < j->nstructs)
+            add_fields(matches, &n, j->structs[k].fields, j->structs[k].nfields, prefix, plen);
+    } else if (j->prelude) {
+        /* Not a session type: one of the headers' (struct timespec)? */
+        char *type = header_type(s, operand, arrow);
+        char **fields = type ? header_fields(j->prelude, type) : NULL;
+        size_t nf = 0;
+        while (fields && fields[nf])
+            nf++;
+        add_fields(matches, &n, fields, nf, prefix, plen);
+        for (size_t i = 0; i < nf; i++)
+            free(fields[i]);
+        free(fields);
+        free(type);
     }
     free(answer);
+    free(operand);
     return (int)n;
 }
 

@@ -107,6 +107,15 @@ def test_members_of_nested_and_indexed_operands(kernel):
     assert (c["cursor_start"], c["cursor_end"]) == (7, 8)
 
 
+def test_members_of_a_standard_header_struct(kernel):
+    km, kc = kernel
+    ok(kc, "struct timespec ts = {1, 500};\nstruct timespec *tp = &ts;")
+    assert sorted(complete(kc, "ts.")["matches"]) == ["tv_nsec", "tv_sec"]
+    c = complete(kc, "long ns = tp->tv_n")
+    assert c["matches"] == ["tv_nsec"]
+    assert c["cursor_start"] == len("long ns = tp->")
+
+
 def test_no_members_for_wrong_operator_or_unknown_type(kernel):
     km, kc = kernel
     ok(kc, STRUCTS)
