@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,6 +67,11 @@ struct pending {
 };
 
 #define MAX_PENDING 65536
+
+/* The helpers may be called from several threads of a cell (%%threads):
+ * OpenCL is thread-safe, parc's lists of pending events and of buffer
+ * handles take this lock. */
+static pthread_mutex_t lists_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Copies named with their bandwidth ("read 4.0 MB, 9.8 GB/s"), per cell;
  * later ones carry it only in their arguments, so that copies in a loop
  * do not give the legend a name each. */
@@ -622,9 +628,11 @@ static int64_t host_now(void)
 /* Keeps ev to become a timeline event named name (copied). */
 static void pend(cl_event ev, const char *name, int copy, int64_t host_ns, int64_t a0, int64_t a1)
 {
+    pthread_mutex_lock(&lists_lock);
     if (ocl.npending >= MAX_PENDING) {
         clReleaseEvent(ev);
         ocl.dropped++;
+        pthread_mutex_unlock(&lists_lock);
         return;
     }
     if (ocl.npending == ocl.cap) {
@@ -632,6 +640,7 @@ static void pend(cl_event ev, const char *name, int copy, int64_t host_ns, int64
         ocl.pending = xrealloc(ocl.pending, ocl.cap * sizeof *ocl.pending);
     }
     ocl.pending[ocl.npending++] = (struct pending){ev, xstrdup(name), copy, host_ns, a0, a1};
+    pthread_mutex_unlock(&lists_lock);
 }
 
 /* The device's name cut to fit a lane label (at a space or dash):
@@ -767,6 +776,7 @@ static size_t handle_hash(const parc_cl_buf *b, size_t cap)
 
 static void handle_add(const parc_cl_buf *b)
 {
+    pthread_mutex_lock(&lists_lock);
     if ((handles.n + 1) * 2 > handles.cap) {
         size_t cap = handles.cap ? handles.cap * 2 : 64;
         const parc_cl_buf **slot = xcalloc(cap, sizeof *slot);
@@ -786,16 +796,18 @@ static void handle_add(const parc_cl_buf *b)
         h = (h + 1) & (handles.cap - 1);
     handles.slot[h] = b;
     handles.n++;
+    pthread_mutex_unlock(&lists_lock);
 }
 
 static int handle_known(const parc_cl_buf *b)
 {
-    if (!handles.cap)
-        return 0;
-    for (size_t h = handle_hash(b, handles.cap); handles.slot[h]; h = (h + 1) & (handles.cap - 1))
-        if (handles.slot[h] == b)
-            return 1;
-    return 0;
+    int found = 0;
+    pthread_mutex_lock(&lists_lock);
+    for (size_t h = handles.cap ? handle_hash(b, handles.cap) : 0; handles.cap && handles.slot[h] && !found;
+         h = (h + 1) & (handles.cap - 1))
+        found = handles.slot[h] == b;
+    pthread_mutex_unlock(&lists_lock);
+    return found;
 }
 
 static int live_buffer(const parc_cl_buf *b, const char *what)
