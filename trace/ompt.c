@@ -106,7 +106,7 @@ typedef struct ident ident_t; /* libomp's source location: never read */
 
 /* kmp_sch_static_chunked: schedule(static, N); each thread runs every
  * team-size-th chunk without calling the runtime again, so its share is
- * recorded as one task. */
+ * recorded as one task, "chunks of N every M" over [first, end). */
 #define KMP_SCH_STATIC_CHUNKED 33
 
 /* Resolved on first use (libomp is loaded by then: a cell calls these
@@ -134,9 +134,12 @@ static void *real(void **slot, const char *name)
             &fn, "__kmpc_for_static_init_" #SUFFIX))(loc, gtid, sched, last, lower, upper, stride, incr, chunk); \
         if (!recording || incr != 1 || *lower > *upper)                                                           \
             return;                                                                                               \
-        if (sched == KMP_SCH_STATIC_CHUNKED && *stride > 0 && *upper < global_upper)                              \
-            chunk_open("static chunks", (int64_t)*lower, (int64_t)global_upper + 1);                              \
-        else                                                                                                      \
+        if (sched == KMP_SCH_STATIC_CHUNKED && *stride > 0 && *upper < global_upper) {                            \
+            char name[64];                                                                                        \
+            snprintf(name, sizeof name, "chunks of %lld every %lld", (long long)(*upper - *lower + 1),            \
+                     (long long)*stride);                                                                         \
+            chunk_open(name, (int64_t)*lower, (int64_t)global_upper + 1);                                         \
+        } else                                                                                                    \
             chunk_open(TRACE_OMPT_CHUNK, (int64_t)*lower, (int64_t)*upper + 1);                                   \
     }
 

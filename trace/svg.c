@@ -67,9 +67,15 @@ static int lane_y(const struct pic *p, int lane)
  * [lo, hi) (OpenMP chunks, trace/ompt.h). */
 static int is_chunk(const struct trace *t, const struct trace_event *e)
 {
-    const char *n = trace_event_name(t, e);
+    return e->kind == TRACE_TASK && e->arg[1] != TRACE_NO_ARG && !strcmp(trace_event_name(t, e), "chunk");
+}
+
+/* Whether e is a thread's share of a schedule(static, N) loop: chunks of N
+ * every M iterations, from arg[0] up to arg[1]. */
+static int is_chunks(const struct trace *t, const struct trace_event *e)
+{
     return e->kind == TRACE_TASK && e->arg[1] != TRACE_NO_ARG &&
-           (!strcmp(n, "chunk") || !strcmp(n, "static chunks"));
+           !strncmp(trace_event_name(t, e), "chunks of ", 10);
 }
 
 static void add_args(struct buf *b, const struct trace *t, const struct trace_event *e)
@@ -78,6 +84,10 @@ static void add_args(struct buf *b, const struct trace *t, const struct trace_ev
         return;
     if (is_chunk(t, e)) {
         buf_printf(b, "&#10;iterations [%lld, %lld)", (long long)e->arg[0], (long long)e->arg[1]);
+        return;
+    }
+    if (is_chunks(t, e)) {
+        buf_printf(b, "&#10;from iteration %lld, below %lld", (long long)e->arg[0], (long long)e->arg[1]);
         return;
     }
     buf_printf(b, "&#10;args: %lld", (long long)e->arg[0]);

@@ -122,3 +122,11 @@ def test_scaling_omp_sets_the_thread_count_of_each_run(kernel):
     reply, outputs = run_cell(kc, "seen[1] * 10 + seen[2]")
     results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
     assert results == ["(int) 21"], outputs  # warm-up and one run on 1, one on 2
+
+
+def test_static_chunked_share_is_one_task_per_thread(kernel, tmp_path):
+    _, kc = kernel
+    slices = slices_of(kc, tmp_path, "%%openmp -t 2\n#pragma omp parallel for schedule(static, 4)\n"
+                                     "for (int i = 0; i < 32; i++) spin(20000);\n")
+    shares = sorted((s["args"]["a0"], s["args"]["a1"]) for s in slices if s["name"] == "chunks of 4 every 8")
+    assert shares == [(0, 32), (4, 32)]
