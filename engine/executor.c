@@ -587,6 +587,14 @@ static char *add_notes(const struct session *s, const struct outcome *o, char *e
         buf_printf(&notes, "; it had used %s of its memory limit of %s (%%limit mem), so an allocation probably failed "
                    "(malloc returned NULL)", a, b);
     }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (WIFSIGNALED(o->status) && WTERMSIG(o->status) == SIGKILL && !o->interrupted && !o->timed_out &&
+        pages > 0 && page > 0 && used > (long long)pages * page / 2) {
+        char a[32];
+        format_size(a, sizeof a, used);
+        buf_printf(&notes, "; it had used %s, so the system's out-of-memory killer probably ended it "
+                   "(%%limit mem stops a cell before that)", a);
+    }
     if (!notes.len)
         return evalue;
     const char *dash = strstr(evalue, " — ");
