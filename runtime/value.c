@@ -180,6 +180,33 @@ void __parc_show_ldouble(const char *tn, size_t sz, long double v)
     buf_adds(&out, s);
 }
 
+/* 128-bit integers (clang and gcc cells): printf has no format for them. */
+static void add_u128(unsigned __int128 v)
+{
+    char d[48];
+    size_t n = 0;
+    do {
+        d[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    while (n)
+        buf_addc(&out, d[--n]);
+}
+
+void __parc_show_i128(const char *tn, size_t sz, __int128 v)
+{
+    prefix(tn, "__int128");
+    if (v < 0)
+        buf_addc(&out, '-');
+    add_u128(v < 0 ? -(unsigned __int128)v : (unsigned __int128)v);
+}
+
+void __parc_show_u128(const char *tn, size_t sz, unsigned __int128 v)
+{
+    prefix(tn, "unsigned __int128");
+    add_u128(v);
+}
+
 static int is_array(const char *tn, size_t sz)
 {
     return tn ? strchr(tn, '[') != NULL : sz != sizeof(void *);

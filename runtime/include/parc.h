@@ -353,6 +353,13 @@ void __parc_show_ullong(const char *tn, size_t sz, unsigned long long v);
 void __parc_show_float(const char *tn, size_t sz, float v);
 void __parc_show_double(const char *tn, size_t sz, double v);
 void __parc_show_ldouble(const char *tn, size_t sz, long double v);
+#ifdef __SIZEOF_INT128__ /* clang and gcc cells */
+void __parc_show_i128(const char *tn, size_t sz, __int128 v);
+void __parc_show_u128(const char *tn, size_t sz, unsigned __int128 v);
+#define __PARC_INT128 __int128: __parc_show_i128, unsigned __int128: __parc_show_u128,
+#else
+#define __PARC_INT128
+#endif
 void __parc_show_str(const char *tn, size_t sz, const char *v);
 void __parc_show_ptr(const char *tn, size_t sz, const void *v);
 void __parc_show_pbool(const char *tn, size_t sz, const _Bool *v);
@@ -392,7 +399,7 @@ void __parc_array_end(size_t n);
     unsigned long *: __parc_show_pulong, long long *: __parc_show_pllong, \
     unsigned long long *: __parc_show_pullong, float *: __parc_show_pfloat, \
     double *: __parc_show_pdouble, const double *: __parc_show_pdouble, \
-    long double *: __parc_show_pldouble,
+    long double *: __parc_show_pldouble, __PARC_INT128
 
 #ifdef __cplusplus
 }

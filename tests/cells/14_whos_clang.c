@@ -13,3 +13,9 @@ int from_tcc = 5;
 cg * cfun(2) + gs
 //---
 %whos
+//---
+__int128 big = (__int128)1 << 100;
+-big
+//---
+unsigned __int128 all_ones = ~(unsigned __int128)0;
+all_ones
