@@ -189,8 +189,10 @@ static int has_children(void)
         char path[300], c;
         snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
+        if (fd < 0) {
+            found = 1; /* a kernel without the children file: look in /proc */
+            break;
+        }
         found = read(fd, &c, 1) == 1;
         close(fd);
     }
@@ -287,7 +289,7 @@ static const char *sig_name(int sig, char *buf, size_t n)
  * holding the session or the front end; says why on stderr. */
 static int refuse(const char *fn, pid_t pid, int sig)
 {
-    if (sig == 0 || !session_pid)
+    if (sig == 0)
         return 0;
     char s[32];
     if (pid == -1) {
@@ -297,7 +299,8 @@ static int refuse(const char *fn, pid_t pid, int sig)
     }
     pid_t target = pid < -1 ? -pid : pid;
     int group = pid < -1;
-    if ((!group && (target == session_pid || target == front_pid)) || (group && target == session_pgid)) {
+    int session = session_pid && ((!group && target == session_pid) || (group && target == session_pgid));
+    if (session || (!group && target == front_pid)) {
         fprintf(stderr, "parc: %s(%d, %s) refused: process %d %s (a cell cannot end it).\n", fn, (int)pid,
                 sig_name(sig, s, sizeof s), (int)target,
                 target == front_pid ? "is the front end of this session" : "holds the session as it was before this cell");
