@@ -3,7 +3,9 @@
 # repository's root, with parc built elsewhere (a Debian 12 build folder
 # BUILD, relative to the root) and what the machine may lack carried along:
 #   CARRY/tcc     /usr/bin/tcc and /usr/lib/x86_64-linux-gnu/tcc (TinyCC)
-#   CARRY/lib     shared libraries the machine may lack (libOpenCL.so.1)
+#   CARRY/lib     shared libraries the machine may lack (libOpenCL.so.1, libomp.so.5)
+#   CARRY/klib    parc-kernel's libraries (libzmq, libjansson...), for the notebook
+#   CARRY/py      nbclient and what it needs (pure Python; pyzmq, rpds for 3.12)
 #   CARRY/debs    Debian packages unpacked on demand (libc6-dev headers)
 # The build's compiled-in paths name /work/main: the repository is linked
 # there when that path is free. Logs and results go to $OUT (default
@@ -56,11 +58,12 @@ rm -rf /tmp/golden && mkdir -p /tmp/golden && cp tests/cells/3[0-9]_*.c tests/ce
 (cd /tmp && timeout 300 sh "$ROOT/tests/cells/run.sh" "$B/tests/cellrun" /tmp/golden) 2>&1 | tee "$OUT/golden.txt"
 
 step "pytest tests/gpu"
-PARC_CUDA_TIMELINE_OUT=$OUT/cuda-timeline.svg timeout 400 "$PY" -m pytest -v -rs tests/gpu 2>&1 | tee "$OUT/pytest-gpu.txt"
+PARC_CUDA_TIMELINE_OUT=$OUT/cuda-timeline.svg timeout 240 "$PY" -m pytest -v -rs tests/gpu 2>&1 | tee "$OUT/pytest-gpu.txt"
 
 step "notebook 11_cuda through nbclient (its committed outputs come from here)"
 cp notebooks/11_cuda.ipynb "$OUT/11_cuda.ipynb"
-timeout 180 "$PY" tests/notebooks/nbrun.py "$OUT/11_cuda.ipynb" 2>&1 | tee "$OUT/notebook-11.txt"
+LD_LIBRARY_PATH=$CARRY/klib:$LD_LIBRARY_PATH PYTHONPATH=$CARRY/py${PYTHONPATH:+:$PYTHONPATH} \
+  timeout 180 "$PY" tests/notebooks/nbrun.py "$OUT/11_cuda.ipynb" 2>&1 | tee "$OUT/notebook-11.txt"
 
 [ "$QUICK" = quick ] && exit 0
 
