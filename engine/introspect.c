@@ -368,9 +368,34 @@ static char *variable_value(struct session *s, const struct decl *d)
     return v;
 }
 
+/* The source of name's definition in the cell that made it (?? asks for
+ * it), malloc'd, or NULL. */
+static char *definition_source(const struct session *s, const char *name, int cell)
+{
+    const char *code = NULL;
+    for (size_t i = 0; i < s->nhistory; i++)
+        if (s->history_cells[i] == cell)
+            code = s->history[i];
+    if (!code)
+        return NULL;
+    struct split sp;
+    split_cell(code, NULL, &sp);
+    char *r = NULL;
+    for (size_t i = 0; i < sp.nitems && !r; i++) {
+        const struct item *it = &sp.items[i];
+        for (size_t k = 0; k < it->ndecls && !r; k++)
+            if (it->decls[k].name && !strcmp(it->decls[k].name, name))
+                r = xstrdup(it->text);
+        for (size_t k = 0; k < it->ntype_names && !r; k++)
+            if (!strcmp(it->type_names[k], name))
+                r = xstrdup(it->text);
+    }
+    split_free(&sp);
+    return r;
+}
+
 char *introspect_describe(struct session *s, const char *name, int detail)
 {
-    (void)detail;
     const struct jit *j = s->jit;
     const struct decl *d = name[0] ? jit_find_decl(j, name) : NULL;
     struct buf out = {0};
@@ -395,6 +420,10 @@ char *introspect_describe(struct session *s, const char *name, int detail)
         }
         if (d->cell > 0)
             buf_printf(&out, "defined in cell[%d]\n", d->cell);
+        char *src = detail && d->cell > 0 ? definition_source(s, name, d->cell) : NULL;
+        if (src)
+            buf_printf(&out, "source:\n%s\n", src);
+        free(src);
         return buf_take(&out);
     }
     /* The C library and parc.h, as flattened into every cell. */

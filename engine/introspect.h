@@ -19,8 +19,9 @@ int introspect_members(struct session *s, const char *code, size_t cursor, char 
 
 /* A description of name for a reader: for a session name its declaration,
  * type, current value (variables) and defining cell; for a name from the
- * standard headers its prototype or macro. malloc'd, or NULL if nothing
- * is known. detail is for a longer form (unused yet). */
+ * standard headers its prototype or macro; with detail (??name) also the
+ * source of a session name's definition. malloc'd, or NULL if nothing is
+ * known. */
 char *introspect_describe(struct session *s, const char *name, int detail);
 
 #endif

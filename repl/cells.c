@@ -22,7 +22,7 @@ static void set_indent(struct cells *c, char *indent)
     c->indent = indent;
 }
 
-char *cells_help_name(const char *code)
+char *cells_help_name(const char *code, int *detail)
 {
     const char *s = code, *e = code + strlen(code);
     while (s < e && isspace((unsigned char)*s))
@@ -39,6 +39,8 @@ char *cells_help_name(const char *code)
     for (const char *p = s; p < e; p++)
         if (!isalnum((unsigned char)*p) && *p != '_')
             return NULL;
+    if (detail)
+        *detail = pre + post > 1;
     return xstrndup(s, (size_t)(e - s));
 }
 
@@ -53,7 +55,7 @@ enum cells_step cells_add(struct cells *c, const char *line, size_t len)
     buf_add(&c->text, line, len);
     buf_addc(&c->text, '\n');
 
-    char *help = cells_help_name(c->text.data);
+    char *help = cells_help_name(c->text.data, NULL);
     if (help) {
         free(help);
         return CELLS_RUN; /* "name?" is no unfinished ?: expression */

@@ -48,11 +48,12 @@ void repl_init(struct repl *r, struct engine *engine)
 
 enum engine_status repl_run(struct repl *r, const char *code)
 {
-    char *help = cells_help_name(code);
+    int detail = 0;
+    char *help = cells_help_name(code, &detail);
     if (help) {
         /* As in IPython and the notebook: ?name describes name. */
         r->next_cell++;
-        char *text = engine_inspect(r->engine, help, strlen(help), 0);
+        char *text = engine_inspect(r->engine, help, strlen(help), detail);
         if (text)
             fputs(text, stdout);
         else

@@ -167,6 +167,16 @@ def test_inspect_variable_shows_value_declaration_and_cell(kernel):
     assert "value: " in text and "1.5" in text and "-2" in text
 
 
+def test_detail_shows_the_definition_source(kernel):
+    km, kc = kernel
+    ok(kc, "double sq(double x) {\n    return x * x;\n}\nint n = 10;")
+    text = inspect(kc, "sq", detail=1)["data"]["text/plain"]
+    assert "source:\ndouble sq(double x) {\n    return x * x;\n}" in text
+    assert "source:" not in inspect(kc, "sq", detail=0)["data"]["text/plain"]
+    reply, outs = run_cell(kc, "n??")
+    assert "source:\nint n = 10;" in reply["payload"][0]["data"]["text/plain"]
+
+
 def test_question_mark_pages_the_same(kernel):
     km, kc = kernel
     ok(kc, "double half(double v) { return v / 2; }")

@@ -46,6 +46,12 @@ def test_question_mark_describes_a_name(run):
     assert r.stdout.endswith("(int) 42\n")
 
 
+def test_double_question_mark_shows_the_source(run):
+    r = run(input="int twice(int v) {\n    return 2 * v;\n}\n??twice\n")
+    assert r.returncode == 0, r.stderr
+    assert "source:\nint twice(int v) {\n    return 2 * v;\n}\n" in r.stdout
+
+
 def test_pipe_last_cell_without_newline_runs(run):
     r = run(input="6 * 7")
     assert r.returncode == 0, r.stderr
