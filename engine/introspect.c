@@ -210,6 +210,26 @@ static char *header_type(struct session *s, const char *operand, int arrow)
     return type;
 }
 
+/* Fields of session variable name when its type is an unnamed struct
+ * (struct { double x; } v), read from its declaration: a malloc'd
+ * NULL-terminated array, or NULL. */
+static char **unnamed_struct_fields(const struct jit *j, const char *name)
+{
+    const struct decl *d = jit_find_decl(j, name);
+    if (!d || d->kind != DECL_VAR || !d->type || strchr(d->type, '*') || strchr(d->type, '['))
+        return NULL;
+    struct split sp;
+    split_cell(d->text, NULL, &sp);
+    char **v = NULL;
+    if (sp.nitems == 1 && sp.items[0].nfields) {
+        v = xcalloc(sp.items[0].nfields + 1, sizeof *v);
+        for (size_t i = 0; i < sp.items[0].nfields; i++)
+            v[i] = xstrdup(sp.items[0].fields[i]);
+    }
+    split_free(&sp);
+    return v;
+}
+
 /* Adds the names of fields that start with prefix (plen bytes) to the
  * NULL-terminated *matches holding *n. */
 static void add_fields(char ***matches, size_t *n, char *const *fields, size_t nfields, const char *prefix,
@@ -260,9 +280,12 @@ int introspect_members(struct session *s, const char *code, size_t cursor, char 
         if ((answer[0] == 'p') == arrow && k < j->nstructs)
             add_fields(matches, &n, j->structs[k].fields, j->structs[k].nfields, prefix, plen);
     } else if (j->prelude) {
-        /* Not a session type: one of the headers' (struct timespec)? */
+        /* Not a session type: one of the headers' (struct timespec), or a
+         * variable of an unnamed struct type (struct { ... } v)? */
         char *type = header_type(s, operand, arrow);
         char **fields = type ? header_fields(j->prelude, type) : NULL;
+        if (!fields && !arrow)
+            fields = unnamed_struct_fields(j, operand);
         size_t nf = 0;
         while (fields && fields[nf])
             nf++;

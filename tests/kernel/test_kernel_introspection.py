@@ -116,6 +116,12 @@ def test_members_of_a_standard_header_struct(kernel):
     assert c["cursor_start"] == len("long ns = tp->")
 
 
+def test_members_of_an_unnamed_struct_variable(kernel):
+    km, kc = kernel
+    ok(kc, "struct { double lo, hi; int count; } range = {0, 1, 5};")
+    assert sorted(complete(kc, "range.")["matches"]) == ["count", "hi", "lo"]
+
+
 def test_no_members_for_wrong_operator_or_unknown_type(kernel):
     km, kc = kernel
     ok(kc, STRUCTS)
