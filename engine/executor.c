@@ -1062,19 +1062,9 @@ static void handle_complete(struct session *s, const char *code, size_t cursor)
 
 static void handle_inspect(struct session *s, const char *code, size_t cursor, int detail)
 {
-    size_t len = strlen(code);
-    if (cursor > len)
-        cursor = len;
-    size_t a = cursor, b = cursor;
-    while (a > 0 && word_char(code[a - 1]))
-        a--;
-    while (b < len && word_char(code[b]))
-        b++;
-    char *name = xstrndup(code + a, b - a);
-    char *text = name[0] ? introspect_describe(s, name, detail) : NULL;
+    char *text = introspect_at(s, code, cursor, detail);
     wire_sendv(s->ev_fd, EV_REPLY, text ? text : "", NULL);
     free(text);
-    free(name);
 }
 
 /* ------------------------------------------------------------------ */

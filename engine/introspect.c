@@ -372,23 +372,29 @@ static char *prelude_macro(const char *prelude, const char *name)
     return r; /* the last one wins, as for the compiler */
 }
 
-/* The current value of session variable name, shown as a cell's value
- * would be ("(int) 42" without the type), malloc'd, or NULL. */
-static char *variable_value(struct session *s, const struct decl *d)
+/* The value of expression expr (of declared type type, or NULL), shown
+ * as a cell's value would be without its type ("42"), malloc'd, or NULL. */
+static char *value_of(struct session *s, const char *expr, const char *type)
 {
     const struct jit *j = s->jit;
-    if (!jit_find_sym(j, d->key) || !d->type || strstr(d->type, "[]"))
-        return NULL;
     struct buf code = {0};
     cellgen_value_shows(&code, j, "__parc_inspect_");
     buf_adds(&code, "__parc_value_capture(); ");
-    cellgen_show_call(&code, j, d->key, d->type, "__parc_inspect_");
+    cellgen_show_call(&code, j, expr, type, "__parc_inspect_");
     buf_adds(&code, " ");
     answer_to(&code);
     buf_adds(&code, "__parc_value_take();");
     char *v = probe(s, code.data);
     buf_free(&code);
     return v;
+}
+
+/* The current value of session variable d, or NULL. */
+static char *variable_value(struct session *s, const struct decl *d)
+{
+    if (!jit_find_sym(s->jit, d->key) || !d->type || strstr(d->type, "[]"))
+        return NULL;
+    return value_of(s, d->key, d->type);
 }
 
 /* The source of name's definition in the cell that made it (?? asks for
@@ -461,4 +467,34 @@ char *introspect_describe(struct session *s, const char *name, int detail)
     free(decl);
     free(macro);
     return out.len ? buf_take(&out) : NULL;
+}
+
+char *introspect_at(struct session *s, const char *code, size_t cursor, int detail)
+{
+    size_t len = strlen(code);
+    if (cursor > len)
+        cursor = len;
+    size_t a = cursor, b = cursor;
+    while (a > 0 && word_char(code[a - 1]))
+        a--;
+    while (b < len && word_char(code[b]))
+        b++;
+    if (a == b || isdigit((unsigned char)code[a]))
+        return NULL;
+    int member = (a >= 1 && code[a - 1] == '.') || (a >= 2 && code[a - 1] == '>' && code[a - 2] == '-');
+    size_t e0 = member ? operand_start(code, a - (code[a - 1] == '.' ? 1 : 2)) : a;
+    if (member && e0 < a && !isdigit((unsigned char)code[e0]) && !memchr(code + e0, '(', b - e0)) {
+        /* p.x, pts[1].pos->y: the member's current value (no calls, so
+         * asking runs none of the cell's functions). */
+        char *expr = xstrndup(code + e0, b - e0);
+        char *v = value_of(s, expr, NULL);
+        char *r = v && v[0] ? xasprintf("%s\nvalue: %s\n", expr, v) : NULL;
+        free(v);
+        free(expr);
+        return r;
+    }
+    char *name = xstrndup(code + a, b - a);
+    char *r = introspect_describe(s, name, detail);
+    free(name);
+    return r;
 }

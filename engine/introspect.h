@@ -24,4 +24,9 @@ int introspect_members(struct session *s, const char *code, size_t cursor, char 
  * known. */
 char *introspect_describe(struct session *s, const char *name, int detail);
 
+/* The description of what code holds at cursor: the name there (as
+ * introspect_describe), or for a member access (p.x, a[1].pos->y, without
+ * calls) its current value. malloc'd, or NULL. */
+char *introspect_at(struct session *s, const char *code, size_t cursor, int detail);
+
 #endif

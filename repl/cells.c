@@ -37,7 +37,7 @@ char *cells_help_name(const char *code, int *detail)
     if ((pre == 0) == (post == 0) || pre > 2 || post > 2 || s == e || !(isalpha((unsigned char)*s) || *s == '_'))
         return NULL;
     for (const char *p = s; p < e; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_')
+        if (!isalnum((unsigned char)*p) && !strchr("_.->[]", *p))
             return NULL;
     if (detail)
         *detail = pre + post > 1;

@@ -173,6 +173,17 @@ def test_inspect_variable_shows_value_declaration_and_cell(kernel):
     assert "value: " in text and "1.5" in text and "-2" in text
 
 
+def test_inspect_member_access_shows_its_value(kernel):
+    km, kc = kernel
+    ok(kc, STRUCTS)
+    ok(kc, "sun.mass = 3.5; bp->pos.y = -1;")
+    r = inspect(kc, "x = sun.mass + 1", cursor=len("x = sun.ma"))
+    assert r["found"] and r["data"]["text/plain"] == "sun.mass\nvalue: 3.5\n"
+    assert inspect(kc, "bp->pos")["data"]["text/plain"] == "bp->pos\nvalue: { x = 0, y = -1 }\n"
+    # Nothing is called to answer.
+    assert not inspect(kc, "make().x")["found"]
+
+
 def test_detail_shows_the_definition_source(kernel):
     km, kc = kernel
     ok(kc, "double sq(double x) {\n    return x * x;\n}\nint n = 10;")

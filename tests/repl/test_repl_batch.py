@@ -46,6 +46,12 @@ def test_question_mark_describes_a_name(run):
     assert r.stdout.endswith("(int) 42\n")
 
 
+def test_question_mark_on_a_member(run):
+    r = run(input="struct { int a; double b[2]; } rec = {1, {2.5, 3}};\n?rec.b\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "rec.b\nvalue: { 2.5, 3 }\n"
+
+
 def test_double_question_mark_shows_the_source(run):
     r = run(input="int twice(int v) {\n    return 2 * v;\n}\n??twice\n")
     assert r.returncode == 0, r.stderr
