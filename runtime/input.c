@@ -37,7 +37,8 @@ static ssize_t input_read(void *cookie, char *dst, size_t size)
     size_t n = pending.len - pending_at;
     if (n > size)
         n = size;
-    memcpy(dst, pending.data + pending_at, n);
+    if (n) /* at end of file nothing may have been read: no buffer at all */
+        memcpy(dst, pending.data + pending_at, n);
     pending_at += n;
     return (ssize_t)n;
 }
