@@ -498,7 +498,15 @@ static const struct jit_sym *near_var(const struct jit *j, const struct decl *d)
 {
     if (d->kind != DECL_VAR || !d->key || d->tcc_gap || !j->arena || !d->type || never_float(d->type))
         return NULL;
-    const struct jit_sym *s = jit_find_sym(j, d->key);
+    /* The symbol the declaration links to: its asm label, if it has one
+     * (see CELLGEN_TLS_MARK). */
+    const char *label = strstr(d->text, "__asm__(\"");
+    char name[256];
+    if (label && strcspn(label + 9, "\"") >= sizeof name)
+        return NULL;
+    if (label)
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(label + 9, "\""), label + 9);
+    const struct jit_sym *s = jit_find_sym(j, label ? name : d->key);
     if (!s || !s->addr)
         return NULL;
     long long dist = (long long)((intptr_t)s->addr - (intptr_t)j->arena);

@@ -14,3 +14,9 @@ get_tl()
 //---
 int from_tcc(void) { return get_tl() + 1; }
 from_tcc()
+//---
+__thread int t2 = 1;
+double rate = 1.5;
+//---
+int whole = 42;
+whole + rate
