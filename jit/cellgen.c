@@ -238,17 +238,52 @@ static void var_item(struct buf *fs, struct buf *body, const struct split *sp, c
 }
 
 /* Pragmas of OpenMP that only make sense at file scope. */
-static int file_scope_pragma(const char *text)
+/* Whether p starts with the word w. */
+static int word_is(const char *p, const char *w)
 {
-    static const char *const words[] = {"threadprivate", "declare", "requires", "begin", "end", NULL};
-    const char *p = strstr(text, "omp");
-    if (!p)
-        return 0;
-    p += 3 + strspn(p + 3, " \t");
+    size_t n = strlen(w);
+    return !strncmp(p, w, n) && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+/* The directive of a `#pragma omp` line ("parallel for ..."), or NULL. */
+static const char *omp_directive(const char *text)
+{
+    const char *p = text + strspn(text, " \t");
+    if (*p++ != '#')
+        return NULL;
+    p += strspn(p, " \t");
+    if (!word_is(p, "pragma"))
+        return NULL;
+    p += 6 + strspn(p + 6, " \t");
+    if (!word_is(p, "omp"))
+        return NULL;
+    return p + 3 + strspn(p + 3, " \t");
+}
+
+static int any_word(const char *p, const char *const *words)
+{
     for (int i = 0; words[i]; i++)
-        if (!strncmp(p, words[i], strlen(words[i])))
+        if (word_is(p, words[i]))
             return 1;
     return 0;
+}
+
+/* OpenMP directives that only make sense at file scope, and those that
+ * stand alone as statements (no statement after them). */
+static const char *const file_scope[] = {"threadprivate", "declare", "requires", "begin", "end", NULL};
+static const char *const standalone[] = {"barrier", "taskwait", "taskyield", "flush", "cancel", "cancellation",
+                                         "depobj", "scan", NULL};
+
+int cellgen_pragma_needs_statement(const char *text)
+{
+    const char *d = omp_directive(text);
+    if (!d || !*d || any_word(d, file_scope) || any_word(d, standalone))
+        return 0;
+    if (word_is(d, "target")) {
+        d += 6 + strspn(d + 6, " \t");
+        return !word_is(d, "enter") && !word_is(d, "exit") && !word_is(d, "update");
+    }
+    return !word_is(d, "ordered") || !strstr(d, "depend");
 }
 
 int cellgen_statement_pragma(const struct split *sp, size_t i)
@@ -257,8 +292,13 @@ int cellgen_statement_pragma(const struct split *sp, size_t i)
     if (sp->items[i].kind != ITEM_PP || *p != '#')
         return 0;
     p += 1 + strspn(p + 1, " \t");
-    if (strncmp(p, "pragma", 6) || file_scope_pragma(p))
+    if (strncmp(p, "pragma", 6))
         return 0;
+    const char *d = omp_directive(sp->items[i].text);
+    if (d && any_word(d, file_scope))
+        return 0;
+    if (d && any_word(d, standalone))
+        return 1; /* a statement of its own */
     for (size_t k = i + 1; k < sp->nitems; k++) {
         enum item_kind kind = sp->items[k].kind;
         if (kind == ITEM_PP || kind == ITEM_MAGIC)

@@ -42,6 +42,11 @@ char *cellgen_strip_storage(const char *text);
  * not. */
 int cellgen_statement_pragma(const struct split *sp, size_t i);
 
+/* Whether the directive line text is a `#pragma omp` that applies to the
+ * statement after it (parallel, for, critical...): a cell ending with one
+ * is unfinished. */
+int cellgen_pragma_needs_statement(const char *text);
+
 /* For code that shows values other than a cell's final expression (%whos):
  * appends file-scope functions that show each session struct type, named
  * with prefix (which must differ from the cell's own, "__parc_show_"). */

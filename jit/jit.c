@@ -1346,6 +1346,14 @@ int jit_is_complete(struct jit *j, const char *code)
         split_free(&sp);
         return st == SPLIT_OPEN ? 1 : 2;
     }
+    /* `#pragma omp parallel for` needs the loop that follows it. */
+    size_t last = sp.nitems;
+    while (last > 0 && (sp.items[last - 1].kind == ITEM_EMPTY || sp.items[last - 1].kind == ITEM_MAGIC))
+        last--;
+    if (last > 0 && sp.items[last - 1].kind == ITEM_PP && cellgen_pragma_needs_statement(sp.items[last - 1].text)) {
+        split_free(&sp);
+        return 1;
+    }
     if (diag_tcc_gap(code, 0)) {
         /* Clang will compile it: TinyCC only tells whether the text ends
          * too early, once the words it lacks are out; anything else it

@@ -246,6 +246,10 @@ static void test_questions(struct engine *e)
         {"__thread long per_thread =", ENGINE_INCOMPLETE},
         {"_Atomic int hits = 1;", ENGINE_COMPLETE},
         {"unsigned __int128 wide = (unsigned __int128)1 << 100;", ENGINE_COMPLETE},
+        /* An OpenMP directive needs its statement; a standalone one does not. */
+        {"#pragma omp parallel for", ENGINE_INCOMPLETE},
+        {"#pragma omp parallel for\nfor (int i = 0; i < 4; i++) counter_value++;", ENGINE_COMPLETE},
+        {"#pragma omp barrier", ENGINE_COMPLETE},
         {"%limit time 3", ENGINE_COMPLETE},
         {"!ls", ENGINE_COMPLETE},
         /* A cell magic's body ends with a blank line; it is not run to ask. */
