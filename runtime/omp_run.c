@@ -11,6 +11,9 @@
 
 static cpu_set_t saved_cpus;
 static int cpus_saved;
+/* What the cell's settings replaced, put back at its end: a session whose
+ * cells run in place (GPU sessions) keeps one libomp from cell to cell. */
+static int saved_threads, saved_schedule, saved_chunk;
 
 static void *omp_fn(const char *name)
 {
@@ -79,11 +82,14 @@ void rt_omp_cell_begin(const struct rt_omp_settings *s)
     /* libomp starts (and reads the environment) on its first call; each
      * cell process is a fork in which libomp starts afresh. */
     int (*max_threads)(void) = (int (*)(void))omp_fn("omp_get_max_threads");
-    if (max_threads)
-        max_threads();
+    saved_threads = max_threads ? max_threads() : 0;
     restore_env(&bind);
     restore_env(&places);
     restore_env(&locks);
+    void (*get_schedule)(int *, int *) = (void (*)(int *, int *))omp_fn("omp_get_schedule");
+    saved_schedule = 0;
+    if (get_schedule)
+        get_schedule(&saved_schedule, &saved_chunk);
     if (s->threads > 0)
         rt_omp_set_threads(s->threads);
     void (*set_schedule)(int, int) = (void (*)(int, int))omp_fn("omp_set_schedule");
@@ -96,6 +102,12 @@ int rt_omp_cell_end(void)
     if (cpus_saved)
         sched_setaffinity(0, sizeof saved_cpus, &saved_cpus);
     cpus_saved = 0;
+    if (saved_threads > 0)
+        rt_omp_set_threads(saved_threads);
+    void (*set_schedule)(int, int) = (void (*)(int, int))omp_fn("omp_set_schedule");
+    if (saved_schedule && set_schedule)
+        set_schedule(saved_schedule, saved_chunk);
+    saved_threads = saved_schedule = 0;
     return trace_ompt_workers();
 }
 

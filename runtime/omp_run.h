@@ -26,8 +26,10 @@ int rt_omp_loaded(void);
 void rt_omp_cell_begin(const struct rt_omp_settings *s);
 
 /* Right after the cell's code returned: gives the calling thread its CPUs
- * back. Returns the OpenMP worker threads still alive (libomp keeps its
- * pool), which the executor sheds without calling them the cell's. */
+ * back, and libomp the thread count and schedule from before the cell's
+ * settings (which matters where cells run in place, in one process).
+ * Returns the OpenMP worker threads still alive (libomp keeps its pool),
+ * which the executor sheds without calling them the cell's. */
 int rt_omp_cell_end(void);
 
 /* The thread count of later parallel regions of the cell (%%scaling
