@@ -715,6 +715,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
     memset(&o, 0, sizeof o);
     o.time_limit = s->time_limit;
     int pfd = pidfd_open(exec);
+    fcntl(commit_fd, F_SETFL, O_NONBLOCK); /* the cell writes its time limit, then runs on */
     long long start = now_ns(), crashed_at = 0;
     int ended = 0;
     while (!ended) {

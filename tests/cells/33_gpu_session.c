@@ -1,7 +1,8 @@
 // A session that brings in a GPU runtime (here PoCL, OpenCL on the CPU,
 // through the plain OpenCL API) runs later cells in place: a compile error
 // leaves its declarations out, a crash is reported by the watcher and the
-// session goes on without the GPU state, %replay rebuilds it.
+// session goes on without the GPU state, %replay rebuilds it, and the
+// watcher stops an in-place cell that runs past its time limit.
 int x = 1;
 //---
 %lib OpenCL
@@ -24,3 +25,11 @@ x
 //---
 x++;
 x + later
+//---
+%limit time 1
+x = 100;
+for (;;)
+    ;
+//---
+%limit time 0
+x
