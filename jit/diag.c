@@ -254,6 +254,19 @@ static char **words(const char *code)
     return v;
 }
 
+/* Whether TinyCC has __builtin_NAME (the others are GCC's and clang's). */
+static int tcc_builtin(const char *name)
+{
+    static const char *const known[] = {"expect", "constant_p", "types_compatible_p", "choose_expr", "offsetof",
+                                        "frame_address", "return_address", "alloca", NULL};
+    if (!strncmp(name, "va_", 3))
+        return 1;
+    for (int i = 0; known[i]; i++)
+        if (!strcmp(name, known[i]))
+            return 1;
+    return 0;
+}
+
 const char *diag_tcc_gap(const char *code, int in_declaration)
 {
     char **ids = words(code);
@@ -264,6 +277,8 @@ const char *diag_tcc_gap(const char *code, int in_declaration)
                 what = tcc_gaps[k].what;
         if (!what && (!strncmp(ids[i], "__atomic_", 9) || !strncmp(ids[i], "__sync_", 7)))
             what = "atomic builtins (__atomic_*, __sync_*)";
+        if (!what && !strncmp(ids[i], "__builtin_", 10) && !tcc_builtin(ids[i] + 10))
+            what = "GCC builtins (__builtin_popcount, __builtin_clz...)";
         /* Type names from <complex.h> and <stdatomic.h>: in a declaration
          * kept from an earlier cell they can only mean those types. */
         if (!what && in_declaration && (!strcmp(ids[i], "complex") || !strcmp(ids[i], "imaginary")))
@@ -281,14 +296,6 @@ const char *diag_tcc_gap(const char *code, int in_declaration)
 
 int diag_uses_openmp(const char *code)
 {
-    for (const char *p = code; (p = strstr(p, "_Pragma")); p += 7) {
-        const char *q = p + 7 + strspn(p + 7, " \t");
-        if (*q++ != '(')
-            continue;
-        q += strspn(q, " \t");
-        if (*q++ == '"' && !strncmp(q + strspn(q, " \t"), "omp", 3))
-            return 1;
-    }
     for (const char *l = code; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
         const char *p = l + strspn(l, " \t");
         if (*p != '#')

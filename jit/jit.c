@@ -1336,7 +1336,8 @@ static char *without_tcc_gaps(const char *code)
     return buf_take(&b);
 }
 
-int jit_is_complete(struct jit *j, const char *code)
+/* jit_is_complete; gaps_out: code has been through without_tcc_gaps. */
+static int is_complete(struct jit *j, const char *code, int gaps_out)
 {
     struct split sp;
     struct split_ctx sc = {is_type_cb, is_var_cb, j};
@@ -1354,13 +1355,13 @@ int jit_is_complete(struct jit *j, const char *code)
         split_free(&sp);
         return 1;
     }
-    if (diag_tcc_gap(code, 0)) {
+    if (!gaps_out && diag_tcc_gap(code, 0)) {
         /* Clang will compile it: TinyCC only tells whether the text ends
          * too early, once the words it lacks are out; anything else it
-         * finds wrong may be right for clang. */
+         * finds wrong (a GCC builtin) may be right for clang. */
         split_free(&sp);
         char *plain = without_tcc_gaps(code);
-        int r = diag_tcc_gap(plain, 0) ? 0 : jit_is_complete(j, plain);
+        int r = is_complete(j, plain, 1);
         free(plain);
         return r == 1 ? 1 : 0;
     }
@@ -1410,6 +1411,11 @@ int jit_load_openmp(struct buf *err)
     buf_printf(err, "OpenMP needs LLVM's libomp, which cannot be loaded (%s): install the Debian package libomp-dev",
                dlerror());
     return -1;
+}
+
+int jit_is_complete(struct jit *j, const char *code)
+{
+    return is_complete(j, code, 0);
 }
 
 int jit_load_library(const char *name, struct buf *err)

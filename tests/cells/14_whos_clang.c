@@ -19,3 +19,6 @@ __int128 big = (__int128)1 << 100;
 //---
 unsigned __int128 all_ones = ~(unsigned __int128)0;
 all_ones
+//---
+int ones(unsigned v) { return __builtin_popcount(v); }
+ones(0xff) + __builtin_ctz(8)
