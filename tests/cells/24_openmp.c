@@ -110,3 +110,15 @@ printf("%d hits, sum %s\n", hits, sum == squares(100000) + 10 ? "exact" : "wrong
 //---
 _Pragma("omp parallel reduction(+:hits)") hits += 1;
 hits == 6000 + cores
+//---
+int mine = 0;
+#pragma omp threadprivate(mine)
+//---
+%%openmp -t 2
+int total = 0;
+#pragma omp parallel reduction(+:total)
+{
+    mine = omp_get_thread_num() + 1;
+    total += mine;
+}
+total * 10 + mine
