@@ -296,6 +296,14 @@ const char *diag_tcc_gap(const char *code, int in_declaration)
 
 int diag_uses_openmp(const char *code)
 {
+    for (const char *p = code; (p = strstr(p, "_Pragma")); p += 7) {
+        const char *q = p + 7 + strspn(p + 7, " \t");
+        if (*q++ != '(')
+            continue;
+        q += strspn(q, " \t");
+        if (*q++ == '"' && !strncmp(q + strspn(q, " \t"), "omp", 3))
+            return 1;
+    }
     for (const char *l = code; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
         const char *p = l + strspn(l, " \t");
         if (*p != '#')

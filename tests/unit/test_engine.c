@@ -248,6 +248,10 @@ static void test_questions(struct engine *e)
         {"unsigned __int128 wide = (unsigned __int128)1 << 100;", ENGINE_COMPLETE},
         {"counter_value = __builtin_popcount(255) +", ENGINE_INCOMPLETE},
         {"int ones = __builtin_popcount(255);", ENGINE_COMPLETE},
+        /* An OpenMP directive needs its statement; a standalone one does not. */
+        {"#pragma omp parallel for", ENGINE_INCOMPLETE},
+        {"#pragma omp parallel for\nfor (int i = 0; i < 4; i++) counter_value++;", ENGINE_COMPLETE},
+        {"#pragma omp barrier", ENGINE_COMPLETE},
         {"%limit time 3", ENGINE_COMPLETE},
         {"!ls", ENGINE_COMPLETE},
         /* A cell magic's body ends with a blank line; it is not run to ask. */
@@ -288,8 +292,9 @@ static void test_questions(struct engine *e)
 
 /* %timeit's calibration with a statement of controlled cost: a 60 us spin
  * takes 1,000 loops to 60 ms (< 0.2 s) and 10,000 to 0.6 s, so IPython's
- * rule picks 10,000 loops whatever else the machine does (load only makes
- * the spin longer). */
+ * rule picks 10,000 loops. On a loaded machine the spin can stretch past
+ * 200 us a call; then 1,000 loops already reach 0.2 s, and that is the
+ * right choice too. */
 static void test_timeit_calibration(struct engine *e)
 {
     struct capture c = {0};
@@ -298,9 +303,10 @@ static void test_timeit_calibration(struct engine *e)
           "spin function");
     enum engine_status st = run(e, "%timeit -r 2 -o cal spin60()", &c);
     CHECK(st == ENGINE_OK, "timeit: %s %s", engine_status_name(st), c.error.data);
-    CHECK(c.out.data && strstr(c.out.data, "per loop (mean \xc2\xb1 std. dev. of 2 runs, 10,000 loops each)"),
+    CHECK(c.out.data && (strstr(c.out.data, "per loop (mean \xc2\xb1 std. dev. of 2 runs, 10,000 loops each)") ||
+                         strstr(c.out.data, "per loop (mean \xc2\xb1 std. dev. of 2 runs, 1,000 loops each)")),
           "timeit printed '%s'", c.out.data);
-    st = run(e, "cal.loops == 10000 && cal.best >= 60e-6 && cal.average < 120e-6", &c);
+    st = run(e, "cal.best >= 60e-6 && cal.average >= cal.best && (cal.loops == 10000 || cal.loops == 1000)", &c);
     CHECK(st == ENGINE_OK && c.result.data && !strcmp(c.result.data, "(int) 1"), "timeit result: '%s'",
           c.result.data);
     capture_free(&c);
