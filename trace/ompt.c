@@ -17,7 +17,6 @@
 /* Nesting of parallel regions and sync waits a thread keeps track of. */
 #define MAX_DEPTH 8
 
-static int active;          /* libomp started the tool */
 static int recording = 1;   /* set per cell */
 static int workers;         /* worker threads alive in this process */
 
@@ -52,11 +51,6 @@ void trace_ompt_set_recording(int on)
 int trace_ompt_workers(void)
 {
     return __atomic_load_n(&workers, __ATOMIC_ACQUIRE);
-}
-
-int trace_ompt_active(void)
-{
-    return active;
 }
 
 /* The calling thread's lane; the first event of a worker names it after
@@ -441,30 +435,24 @@ static void forked(void)
     workers = 0;
 }
 
-static void set(ompt_set_callback_t set_cb, ompt_callbacks_t which, ompt_callback_t fn)
-{
-    set_cb(which, fn);
-}
-
 static int tool_init(ompt_function_lookup_t lookup, int device, ompt_data_t *data)
 {
     (void)device;
     (void)data;
-    ompt_set_callback_t s = (ompt_set_callback_t)lookup("ompt_set_callback");
-    if (!s)
+    ompt_set_callback_t set = (ompt_set_callback_t)lookup("ompt_set_callback");
+    if (!set)
         return 0;
-    set(s, ompt_callback_thread_begin, (ompt_callback_t)on_thread_begin);
-    set(s, ompt_callback_thread_end, (ompt_callback_t)on_thread_end);
-    set(s, ompt_callback_parallel_begin, (ompt_callback_t)on_parallel_begin);
-    set(s, ompt_callback_parallel_end, (ompt_callback_t)on_parallel_end);
-    set(s, ompt_callback_implicit_task, (ompt_callback_t)on_implicit_task);
-    set(s, ompt_callback_sync_region_wait, (ompt_callback_t)on_sync_wait);
-    set(s, ompt_callback_mutex_acquire, (ompt_callback_t)on_mutex_acquire);
-    set(s, ompt_callback_mutex_acquired, (ompt_callback_t)on_mutex_acquired);
-    set(s, ompt_callback_task_create, (ompt_callback_t)on_task_create);
-    set(s, ompt_callback_task_schedule, (ompt_callback_t)on_task_schedule);
+    set(ompt_callback_thread_begin, (ompt_callback_t)on_thread_begin);
+    set(ompt_callback_thread_end, (ompt_callback_t)on_thread_end);
+    set(ompt_callback_parallel_begin, (ompt_callback_t)on_parallel_begin);
+    set(ompt_callback_parallel_end, (ompt_callback_t)on_parallel_end);
+    set(ompt_callback_implicit_task, (ompt_callback_t)on_implicit_task);
+    set(ompt_callback_sync_region_wait, (ompt_callback_t)on_sync_wait);
+    set(ompt_callback_mutex_acquire, (ompt_callback_t)on_mutex_acquire);
+    set(ompt_callback_mutex_acquired, (ompt_callback_t)on_mutex_acquired);
+    set(ompt_callback_task_create, (ompt_callback_t)on_task_create);
+    set(ompt_callback_task_schedule, (ompt_callback_t)on_task_schedule);
     pthread_atfork(NULL, NULL, forked);
-    active = 1;
     return 1; /* keep the tool */
 }
 

@@ -32,7 +32,4 @@ void trace_ompt_set_recording(int on);
  * ended). Threads of a forked parent are not counted. */
 int trace_ompt_workers(void);
 
-/* Whether libomp has started the tool in this process or a parent. */
-int trace_ompt_active(void);
-
 #endif
