@@ -286,6 +286,11 @@ static void replay_exec(struct session *s, int cell_no)
     char num[32];
     snprintf(num, sizeof num, "%d", cell_no);
     fflush(NULL);
+    /* The new engine finds its pipes where the front end put them. */
+    dup2(s->req_fd, REQ_FD);
+    dup2(s->ev_fd, EV_FD);
+    if (s->in_fd >= 0)
+        dup2(s->in_fd, IN_FD);
     if (path)
         execl("/proc/self/exe", "parc-engine", "--replay", path, num, (char *)NULL);
     fprintf(stderr, "parc: %%replay: cannot start a fresh session: %s\n", strerror(errno));
@@ -725,6 +730,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
     memset(&o, 0, sizeof o);
     o.time_limit = s->time_limit;
     int pfd = pidfd_open(exec);
+    fcntl(commit_fd, F_SETFL, O_NONBLOCK); /* read_commit reads all there is, then returns */
     fcntl(commit_fd, F_SETFL, O_NONBLOCK); /* the cell writes its time limit, then runs on */
     long long start = now_ns(), crashed_at = 0;
     int ended = 0;
@@ -775,6 +781,10 @@ static void execute_in_place(struct session *s, int cell_no, int rollback, int q
         send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
         send_done(s, "crashed");
         return;
+    }
+    for (int i = 0; i < 2; i++) {
+        cp[i] = guard_high_fd(cp[i]);
+        wp[i] = guard_high_fd(wp[i]);
     }
     pid_t exec = getpid();
     /* Forked twice: the watcher is no child of the cell, so that the cell's
@@ -833,6 +843,8 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
         send_done(s, "crashed");
         return;
     }
+    cp[0] = guard_high_fd(cp[0]);
+    cp[1] = guard_high_fd(cp[1]);
     interrupt_requested = 0;
     guard_cell_reset();
     pid_t pid = session_fork(s);
@@ -1126,7 +1138,7 @@ static void replay_run(struct session *s, const char *path)
     fflush(NULL);
     dup2(null, 1);
     dup2(null, 2);
-    guard_init(); /* the replayed cells' standard output is /dev/null */
+    guard_init(s->req_fd, ev, s->in_fd); /* the replayed cells' standard output is /dev/null */
     replay_ev_fd = ev;
     s->ev_fd = null;
     rt_event_fd = -1;
@@ -1143,7 +1155,7 @@ static void replay_run(struct session *s, const char *path)
     close(out);
     close(err);
     close(null);
-    guard_init();
+    guard_init(s->req_fd, ev, s->in_fd);
     s->ev_fd = ev;
     rt_event_fd = ev;
     replay_ev_fd = -1;
@@ -1178,9 +1190,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "parc-engine: this program is started by parc and parc-kernel, not by hand.\n");
         return 2;
     }
-    rt_event_fd = EV_FD;
-    rt_input_fd = IN_FD;
-    guard_init();
+    /* The pipes go up out of the cell's way (guard_high_fd); fds 3-5 are
+     * free for the cell's own files. */
+    s.req_fd = guard_high_fd(REQ_FD);
+    s.ev_fd = guard_high_fd(EV_FD);
+    s.in_fd = fcntl(IN_FD, F_GETFD) < 0 ? -1 : guard_high_fd(IN_FD);
+    rt_event_fd = s.ev_fd;
+    rt_input_fd = s.in_fd;
+    guard_init(s.req_fd, s.ev_fd, s.in_fd);
     setsid();
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);

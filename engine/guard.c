@@ -33,7 +33,8 @@ struct shared {
 };
 
 static struct shared *shared;
-static struct stat std_fds[6]; /* what fds 0-5 were at the start */
+static int session_fds[3];     /* the executor's pipes: requests, events, input */
+static struct stat std_fds[6]; /* what fds 0-2 and the pipes were at the start */
 static int std_ok[6];
 static int copy_out = -1, copy_err = -1; /* copies of fds 1 and 2 */
 static pid_t front_pid;        /* the front end */
@@ -54,17 +55,43 @@ static int same_file(int fd, const struct stat *want)
     return fstat(fd, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
 }
 
-void guard_init(void)
+int guard_high_fd(int fd)
 {
-    for (int fd = 0; fd < 6; fd++)
+    struct rlimit r;
+    int base = 10;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY && r.rlim_cur > 64)
+        base = r.rlim_cur > 1100 ? 1000 : (int)r.rlim_cur - 40;
+    else if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur == RLIM_INFINITY)
+        base = 1000;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, base);
+    if (high < 0)
+        return fd;
+    close(fd);
+    return high;
+}
+
+void guard_init(int req_fd, int ev_fd, int in_fd)
+{
+    session_fds[0] = req_fd;
+    session_fds[1] = ev_fd;
+    session_fds[2] = in_fd;
+    for (int fd = 0; fd < 3; fd++)
         std_ok[fd] = fstat(fd, &std_fds[fd]) == 0;
-    copy_out = fcntl(1, F_DUPFD_CLOEXEC, 100);
-    copy_err = fcntl(2, F_DUPFD_CLOEXEC, 100);
+    for (int i = 0; i < 3; i++)
+        std_ok[3 + i] = fstat(session_fds[i], &std_fds[3 + i]) == 0;
+    if (copy_out >= 0)
+        close(copy_out);
+    if (copy_err >= 0)
+        close(copy_err);
+    copy_out = guard_high_fd(dup(1));
+    copy_err = guard_high_fd(dup(2));
     for (size_t i = 0; i < NLIMITS; i++)
         getrlimit(saved_limits[i], &start_limits[i]);
     front_pid = getppid();
-    void *p = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    shared = p == MAP_FAILED ? NULL : p;
+    if (!shared) {
+        void *p = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        shared = p == MAP_FAILED ? NULL : p;
+    }
 }
 
 void guard_cell_reset(void)
@@ -221,9 +248,9 @@ static int restore_fd(int fd, int copy)
 
 int guard_commit(struct buf *why)
 {
-    for (int fd = 3; fd < 6; fd++)
-        if (std_ok[fd] && !same_file(fd, &std_fds[fd])) {
-            buf_printf(why, "it closed the file descriptors parc uses to talk to the front end (3, 4 and 5)");
+    for (int i = 0; i < 3; i++)
+        if (std_ok[3 + i] && !same_file(session_fds[i], &std_fds[3 + i])) {
+            buf_printf(why, "it closed the file descriptors parc uses to talk to the front end");
             return -1;
         }
     if (restore_fd(0, -1) < 0 || restore_fd(1, copy_out) < 0 || restore_fd(2, copy_err) < 0) {

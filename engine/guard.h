@@ -13,9 +13,16 @@ struct buf;
 struct jit;
 struct session;
 
-/* At the executor's start: remembers fds 0-5, keeps copies of the
- * standard ones, and maps the counters a cell's processes share. */
-void guard_init(void);
+/* Moves fd up to a high number (close-on-exec), out of the way of the
+ * files a cell opens (its first open() gives 3, as in a program of its
+ * own) and of loops over small fds. Returns the new fd (fd itself if it
+ * cannot be moved). */
+int guard_high_fd(int fd);
+
+/* At the executor's start, its pipes moved up: remembers fds 0-2 and the
+ * pipes, keeps copies of fds 1 and 2, and maps the counters a cell's
+ * processes share. */
+void guard_init(int req_fd, int ev_fd, int in_fd);
 
 /* Makes cells link against the guarded kill, killpg and exec functions. */
 void guard_install(struct jit *j);

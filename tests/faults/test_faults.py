@@ -190,6 +190,15 @@ class TestStdio:
         s.fails("#include <unistd.h>\nsentinel = 1; for (int fd = 0; fd < 1024; fd++) close(fd);",
                 "Crash", r"closed or replaced the file descriptors parc uses")
 
+    def test_writing_to_every_small_fd(self, s):
+        # parc's own pipes are out of the way: a cell's first open() gives 3,
+        # as in a program of its own, and writes to fds 3-9 miss them.
+        out = s.ok('#include <fcntl.h>\n#include <unistd.h>\nfor (int fd = 3; fd < 10; fd++) close(fd);\n'
+                   'int first = open("/dev/null", O_RDONLY); close(first);\n'
+                   'for (int fd = 3; fd < 10; fd++) write(fd, "hello\\n", 6);\nprintf("%d\\n", first);')
+        assert stream_text(out) == "3\n"
+        s.intact()
+
     def test_setvbuf_with_a_buffer_on_the_cell_stack(self, s):
         out = s.ok('char buf[256]; setvbuf(stdout, buf, _IOFBF, sizeof buf); printf("full\\n");')
         assert stream_text(out) == "full\n"
