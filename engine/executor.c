@@ -6,7 +6,8 @@
  *
  * File descriptors, set up by the front end (engine/client.c):
  *   0 /dev/null, 1 stdout pipe, 2 stderr pipe,
- *   3 requests (read), 4 events (write), 5 input answers (read). */
+ *   3 requests (read), 4 events (write), 5 input answers (read);
+ * main moves 3-5 up out of the cells' way (guard_high_fd). */
 #include "crash.h"
 #include "guard.h"
 #include "events.h"
