@@ -6,7 +6,7 @@
 
 struct magic_call;
 
-/* %cc [tcc | clang|gcc|PATH [FLAGS]]: sets the compiler of later cells;
+/* %cc [tcc | clang | gcc | PATH [FLAGS]]: sets the compiler of later cells;
  * alone shows it. */
 int compilers_magic_cc(struct magic_call *c);
 /* %ldflags [FLAGS]: sets the linker options of later cells; alone shows

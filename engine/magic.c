@@ -346,5 +346,6 @@ void magic_list(struct buf *out)
     for (const struct magic *m = magic_table; m->name; m++)
         if (m->cell)
             buf_printf(out, "  %s\n", m->usage);
-    buf_adds(out, "%NAME? (or %NAME --help) shows what a magic does.\n");
+    buf_adds(out, "Also: !COMMAND runs a shell command; ?NAME (??NAME with its source) describes a name.\n"
+                  "%NAME? (or %NAME --help) shows what a magic does.\n");
 }

@@ -20,7 +20,7 @@
 const struct magic magic_table[] = {
     {"cflags", 0, "%cflags [FLAGS]", "Sets the compiler options of later cells (-DNAME=1, -O, ...); without FLAGS shows them.",
      session_magic_cflags},
-    {"cc", 0, "%cc [tcc | clang|gcc|PATH [FLAGS]]",
+    {"cc", 0, "%cc [tcc | clang | gcc | PATH [FLAGS]]",
      "Sets the compiler of later cells: tcc (the default: instant, unoptimized) or clang, gcc... with options,\n"
      "e.g. %cc clang -O2. Code from every compiler shares one session. Without arguments shows it.",
      compilers_magic_cc},
