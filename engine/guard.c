@@ -55,15 +55,19 @@ static int same_file(int fd, const struct stat *want)
     return fstat(fd, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
 }
 
-int guard_high_fd(int fd)
+/* The lowest fd the session's own descriptors take: 1000, or 40 below the
+ * limit on open files when that is lower. */
+static int high_base(void)
 {
     struct rlimit r;
-    int base = 10;
-    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY && r.rlim_cur > 64)
-        base = r.rlim_cur > 1100 ? 1000 : (int)r.rlim_cur - 40;
-    else if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur == RLIM_INFINITY)
-        base = 1000;
-    int high = fcntl(fd, F_DUPFD_CLOEXEC, base);
+    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > 1100)
+        return 1000;
+    return r.rlim_cur > 64 ? (int)r.rlim_cur - 40 : 10;
+}
+
+int guard_high_fd(int fd)
+{
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, high_base());
     if (high < 0)
         return fd;
     close(fd);
