@@ -14,8 +14,10 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: parc install-kernel [--user | --sys-prefix | --prefix DIR] [--name NAME]\n"
-               "Installs the Jupyter kernelspec of parc (default: for this user).\n");
+    fprintf(f, "usage: parc install-kernel [--user | --sys-prefix | --prefix DIR] [--name NAME] [--kernel PATH]\n"
+               "Installs the Jupyter kernelspec of parc (default: for this user; --sys-prefix: into the\n"
+               "active virtual or conda environment, else python3's prefix). --name: the kernel's name (default\n"
+               "parc); --kernel: the parc-kernel program (default: the one beside this program).\n");
 }
 
 /* mkdir -p. 0 or -1. */

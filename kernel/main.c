@@ -11,9 +11,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: parc-kernel [-f] CONNECTION_FILE\n"
-            "       parc-kernel install-kernel [--user | --sys-prefix | --prefix DIR]\n"
+            "       parc-kernel install-kernel [--user | --sys-prefix | --prefix DIR] [--name NAME] [--kernel PATH]\n"
+            "       parc-kernel --help | --version\n"
             "The Jupyter kernel of parc " PARC_VERSION ". Front ends (JupyterLab, jupyter\n"
-            "console, nbclient) start it with the connection file they wrote.\n");
+            "console, nbclient) start it with the connection file they wrote.\n"
+            "Environment: PARC_LIMITS sets the cell limits of new sessions (e.g.\n"
+            "time=60,mem=2G,procs=64,output=1M); PARC_KERNEL_HISTORY names the input\n"
+            "history file (empty: history in memory only).\n");
 }
 
 int main(int argc, char **argv)

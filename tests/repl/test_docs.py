@@ -1,6 +1,7 @@
 """The README's magics table against the magics parc really has: every magic
 `%lsmagic` lists appears in the table with the same usage (options), and the
 table names no magic that does not exist."""
+import pathlib
 import re
 import subprocess
 
@@ -43,3 +44,12 @@ def test_readme_lists_no_magic_that_does_not_exist():
     extra = [s for s in readme_magics_table()
              if s.startswith("%") and s != "%NAME?" and re.match(r"%%?\w+", s).group(0) not in names]
     assert not extra, "README.md's magics table names magics parc lacks: " + ", ".join(extra)
+
+
+def test_install_kernel_help_names_every_option():
+    kernel = pathlib.Path(PARC).resolve().parent.parent / "kernel" / "parc-kernel"
+    for prog in ([PARC, "install-kernel", "--help"], [str(kernel), "--help"]):
+        r = subprocess.run(prog, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        for opt in ("--user", "--sys-prefix", "--prefix DIR", "--name NAME", "--kernel PATH"):
+            assert opt in r.stdout, (prog, opt)
