@@ -40,4 +40,8 @@ int read_all(int fd, void *p, size_t n);
 /* Monotonic clock in nanoseconds. */
 long long now_ns(void);
 
+/* mkdir -p: creates path and the folders leading to it (mode for the new
+ * ones). 0 when path is a folder afterwards, else -1. */
+int mkdir_p(const char *path, unsigned mode);
+
 #endif

@@ -36,20 +36,6 @@ unsigned long long cuda_hash(unsigned long long h, const void *data, size_t len)
     return h;
 }
 
-static int make_dirs(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    int rc = mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -1;
-    free(p);
-    return rc;
-}
-
 char *cuda_cache_dir(void)
 {
     const char *env = getenv("PARC_CACHE_DIR");
@@ -59,7 +45,7 @@ char *cuda_cache_dir(void)
                 : xdg && *xdg ? xasprintf("%s/parc", xdg)
                 : home && *home ? xasprintf("%s/.cache/parc", home)
                                : NULL;
-    if (dir && make_dirs(dir) < 0) {
+    if (dir && mkdir_p(dir, 0755) < 0) {
         free(dir);
         dir = NULL;
     }

@@ -42,13 +42,7 @@ static char *cache_dir(void)
         dir = xasprintf("%s/.cache/parc/cc", getenv("HOME"));
     else
         dir = xasprintf("/tmp/parc-cache-%d/cc", (int)getuid());
-    for (char *p = dir + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            mkdir(dir, 0700);
-            *p = '/';
-        }
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+    if (mkdir_p(dir, 0700) < 0) {
         free(dir);
         return NULL;
     }

@@ -20,26 +20,6 @@ static void usage(FILE *f)
                "parc); --kernel: the parc-kernel program (default: the one beside this program).\n");
 }
 
-/* mkdir -p. 0 or -1. */
-static int make_dirs(const char *path)
-{
-    char *p = xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s)
-            continue;
-        char c = *s;
-        *s = 0;
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
-            rc = -1;
-        *s = c;
-        if (!c)
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 static int write_file(const char *dir, const char *name, const void *data, size_t n)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -165,7 +145,7 @@ static char *json_quote(const char *s)
 
 static int install(const char *dir, const char *kernel)
 {
-    if (make_dirs(dir) < 0) {
+    if (mkdir_p(dir, 0755) < 0) {
         fprintf(stderr, "parc: cannot create %s: %s\n", dir, strerror(errno));
         return -1;
     }

@@ -10,28 +10,6 @@
 
 #include "util.h"
 
-int xdg_mkdir_p(const char *path, unsigned mode)
-{
-    char *p = xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, mode) != 0 && errno != EEXIST)
-            rc = -1;
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    struct stat st;
-    if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
-        rc = -1;
-    free(p);
-    return rc;
-}
-
 static const char *home_dir(void)
 {
     const char *home = getenv("HOME");
@@ -53,7 +31,7 @@ char *xdg_dir(const char *envvar, const char *fallback)
             return NULL;
         dir = xasprintf("%s/%s/parc", home, fallback);
     }
-    if (xdg_mkdir_p(dir, 0700) != 0) {
+    if (mkdir_p(dir, 0700) != 0) {
         free(dir);
         return NULL;
     }

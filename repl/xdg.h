@@ -9,7 +9,4 @@
  * caller; NULL when no home is known or the folder cannot be created. */
 char *xdg_dir(const char *envvar, const char *fallback);
 
-/* Creates path and its missing parents with the given mode. 0 or -1. */
-int xdg_mkdir_p(const char *path, unsigned mode);
-
 #endif
