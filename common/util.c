@@ -200,3 +200,12 @@ int mkdir_p(const char *path, unsigned mode)
     free(p);
     return rc;
 }
+
+void buf_read_fd(struct buf *b, int fd)
+{
+    char tmp[4096];
+    ssize_t n;
+    while ((n = read(fd, tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            buf_add(b, tmp, (size_t)n);
+}

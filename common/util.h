@@ -36,6 +36,9 @@ void buf_free(struct buf *b);
 int write_all(int fd, const void *p, size_t n);
 /* Reads exactly n bytes. 0, or -1 on error or end of file. */
 int read_all(int fd, void *p, size_t n);
+/* Appends everything fd gives to b up to end of file (or an error other
+ * than EINTR). */
+void buf_read_fd(struct buf *b, int fd);
 
 /* Monotonic clock in nanoseconds. */
 long long now_ns(void);

@@ -65,11 +65,7 @@ static void probe(void (*fn)(struct buf *), struct buf *out)
         _exit(0);
     }
     close(p[1]);
-    char tmp[4096];
-    ssize_t n;
-    while ((n = read(p[0], tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            buf_add(out, tmp, (size_t)n);
+    buf_read_fd(out, p[0]);
     close(p[0]);
     if (pid < 0)
         buf_printf(out, "cannot ask the drivers: fork: %s\n", strerror(errno));

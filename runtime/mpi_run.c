@@ -110,11 +110,7 @@ static int capture(char *const *argv, struct buf *out)
         _exit(127);
     }
     close(p[1]);
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(p[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            buf_add(out, chunk, (size_t)n);
+    buf_read_fd(out, p[0]);
     close(p[0]);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
