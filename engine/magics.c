@@ -117,9 +117,10 @@ const struct magic magic_table[] = {
     {"scaling", 1, "%%scaling [-w 1,2,4,8] [--threads | --procs | --omp] [-r R]",
      "Runs the cell once to warm up, then R times (default 3) for each worker count (default 1,2,4,8), and shows\n"
      "a table and a plot of time and speedup against workers with the ideal line and an Amdahl fit (its serial\n"
-     "fraction printed); counts above the number of cores are marked oversubscribed. The cell reads the count\n"
-     "with parc_default_workers() (and parc_default_use_procs() for --procs). Its body is statements: define\n"
-     "functions in an earlier cell. --omp sets the OpenMP thread count of the cell's parallel regions instead.",
+     "fraction printed); counts above the number of cores are marked oversubscribed and left out of the fit.\n"
+     "The cell reads the count with parc_default_workers() (and parc_default_use_procs() for --procs). Its\n"
+     "body is statements: define functions in an earlier cell. --omp sets the OpenMP thread count of the\n"
+     "cell's parallel regions instead.",
      scaling_magic_cell},
     {"threads", 1, "%%threads [N]",
      "Runs the cell's code on N threads at once (default: one per core), like ipyparallel's %%px; each knows\n"
