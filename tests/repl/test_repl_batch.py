@@ -146,6 +146,7 @@ def test_help_describes_every_option(run):
                 "install-kernel"):
         assert opt in out, opt
     assert "empty line" in out  # the cell rules
+    assert "%lsmagic" in out and "%NAME?" in out  # where magics are explained
     assert run("-h").stdout == out
 
 
