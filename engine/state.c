@@ -324,6 +324,7 @@ int state_magic_reset(struct magic_call *c)
     /* The old jit is not freed: its code stays mapped (a handler or a
      * library may still point into it) and the crash handler of this cell
      * still reads it. */
+    fresh->retired = old;
     s->jit = fresh;
     for (size_t i = 0; i < s->nhistory; i++)
         free(s->history[i]);

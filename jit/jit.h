@@ -49,6 +49,9 @@ struct jit_region {
 };
 
 struct jit {
+    /* The jit this one replaced (%reset), never freed: its code stays
+     * mapped. Kept here so that it stays reachable. */
+    struct jit *retired;
     struct jit_region *regions;
     size_t nregions;
     struct decl *decls;
