@@ -458,12 +458,12 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
         close(sync);
     if (s->replay_pending)
         replay_exec(s, cell_no);
-    /* The executor's handlers before the front end learns its pid (in the
-     * done event): an interrupt sent at once must not find SIGUSR1 at its
-     * default action, which would end the session. */
+    /* The executor's state and handlers before the front end learns its
+     * pid (in the done event): an interrupt sent at once must not find
+     * SIGUSR1 at its default action, which would end the session. */
+    guard_executor_state();
     executor_signals();
     send_done_times(s, "ok", t1 - t0, t2 - t1);
-    guard_executor_state();
 }
 
 /* ------------------------------------------------------------------ */
