@@ -912,11 +912,7 @@ static char *in_fork(struct session *s, char *(*fn)(struct session *, const char
     }
     close(p[1]);
     struct buf b = {0};
-    char tmp[4096];
-    ssize_t n;
-    while ((n = read(p[0], tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            buf_add(&b, tmp, (size_t)n);
+    buf_read_fd(&b, p[0]);
     close(p[0]);
     if (pid > 0)
         waitpid(pid, NULL, 0);
