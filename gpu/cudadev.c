@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int (*cu_init_fn)(unsigned);
 typedef int (*cu_count_fn)(int *);
@@ -18,6 +19,7 @@ typedef int (*cu_err_fn)(int, const char **);
 
 static void *driver;
 static int probed, probe_rc;
+static pid_t probed_pid; /* the process the driver was started in */
 static struct cudadev_info probed_info;
 static char probe_why[512];
 
@@ -27,9 +29,16 @@ const char *cudadev_home(void)
     return h && *h ? h : "/usr/local/cuda";
 }
 
+/* Whether the driver was started in another process, of which this one
+ * is a fork: CUDA cannot be used here (it would fail or hang). */
+static int forked(void)
+{
+    return probed && probed_pid != getpid();
+}
+
 void *cudadev_sym(const char *name)
 {
-    return driver ? dlsym(driver, name) : NULL;
+    return driver && !forked() ? dlsym(driver, name) : NULL;
 }
 
 /* The driver's description of error rc. */
@@ -91,8 +100,15 @@ static int probe(struct cudadev_info *info)
 
 int cudadev_probe(struct cudadev_info *info, struct buf *why)
 {
+    if (forked()) {
+        if (why)
+            buf_adds(why, "the GPU's state stayed with the process that started CUDA, which this one was forked from "
+                          "(after a crash in a GPU session: %replay rebuilds it)");
+        return -1;
+    }
     if (!probed) {
         probed = 1;
+        probed_pid = getpid();
         probe_rc = probe(&probed_info);
     }
     if (probe_rc == 0 && info)
@@ -104,7 +120,7 @@ int cudadev_probe(struct cudadev_info *info, struct buf *why)
 
 int cudadev_ready(void)
 {
-    return probed && probe_rc == 0;
+    return probed && probe_rc == 0 && !forked();
 }
 
 int cudadev_runtime_version(void)

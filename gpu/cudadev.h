@@ -23,7 +23,10 @@ struct cudadev_info {
 /* Loads the driver, initialises it and reads device 0 into *info. 0, or
  * -1 with the reason there is no device, for users, in why ("no CUDA
  * driver on this machine (libcuda.so.1 not found)"). The answer is
- * remembered by the process. */
+ * remembered by the process; in a fork of the process that started the
+ * driver (the watcher that carried a GPU session on after a crash, a
+ * process a cell forked) there is no device, and cudadev_sym gives
+ * nothing, since CUDA used there fails or hangs. */
 int cudadev_probe(struct cudadev_info *info, struct buf *why);
 
 /* Whether this process probed a device successfully (without probing). */

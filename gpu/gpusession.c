@@ -6,16 +6,18 @@
 
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* OpenCL platforms first: NVIDIA's (and PoCL's CUDA device) start CUDA
- * underneath. */
+ * underneath; the OpenCL loader loads every platform's library, so with
+ * NVIDIA's and PoCL's both there the session is named after NVIDIA's. */
 static const struct {
     const char *soname;
     const char *what;
 } runtimes[] = {
-    {"libpocl.so.2", "OpenCL (PoCL)"},
     {"libnvidia-opencl.so.1", "OpenCL (NVIDIA)"},
+    {"libpocl.so.2", "OpenCL (PoCL)"},
     {"libcuda.so.1", "CUDA"},
 };
 
@@ -33,7 +35,10 @@ const char *gpu_session_runtime(void)
     for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++) {
         void *h = dlopen(runtimes[i].soname, RTLD_LAZY | RTLD_NOLOAD);
         if (h) {
-            int live = strcmp(runtimes[i].what, "CUDA") != 0 || cuda_started(h);
+            /* PARC_CUDA_DEVICE=none: parc does not start CUDA (NVRTC may). */
+            const char *off = getenv("PARC_CUDA_DEVICE");
+            int cuda = !strcmp(runtimes[i].what, "CUDA");
+            int live = !cuda || (cuda_started(h) && !(off && !strcmp(off, "none")));
             dlclose(h);
             if (live)
                 return runtimes[i].what;
