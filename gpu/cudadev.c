@@ -33,7 +33,7 @@ const char *cudadev_home(void)
  * is a fork: CUDA cannot be used here (it would fail or hang). */
 static int forked(void)
 {
-    return probed && probed_pid != getpid();
+    return probed && probe_rc == 0 && probed_pid != getpid();
 }
 
 void *cudadev_sym(const char *name)
