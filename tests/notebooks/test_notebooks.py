@@ -104,9 +104,12 @@ def test_committed_copy_has_the_outputs_of_a_complete_run(executed, name):
         return {(o.output_type, o.get("name", "")) for o in cell.outputs
                 if not (o.output_type == "display_data" and "timeline of cell" in o.data.get("text/plain", ""))}
 
+    gpu = lambda nb: "a CUDA GPU is here" in stdout(nb)
+    same_machine_kind = gpu(committed) == gpu(fresh)  # the CUDA notebook is committed from a GPU run
     for old, new in zip(code, [c for c in fresh.cells if c.cell_type == "code"]):
         assert old.source == new.source
-        assert kinds(old) == kinds(new), f"outputs of this cell are not current:\n{old.source[:200]}"
+        if same_machine_kind:  # else a GPU and a CPU run show different things by design
+            assert kinds(old) == kinds(new), f"outputs of this cell are not current:\n{old.source[:200]}"
     for c in code:
         for o in c.outputs:
             if o.output_type == "display_data" and "timeline of cell" in o.data.get("text/plain", ""):
