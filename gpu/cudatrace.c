@@ -259,7 +259,7 @@ void cudatrace_cell_begin(void)
 
 void cudatrace_cell_end(void)
 {
-    if (!api.loaded || !active)
+    if (!api.loaded || !active || !cudadev_ready())
         return;
     /* Work the cell left running on the GPU belongs to it. */
     int (*sync)(void) = (int (*)(void))cudadev_sym("cuCtxSynchronize");
