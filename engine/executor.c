@@ -803,7 +803,7 @@ static void execute_in_place(struct session *s, int cell_no, int rollback, int q
      * wait() never sees it. */
     pid_t mid = fork();
     if (mid == 0) {
-        pid_t w = fork();
+        pid_t w = _Fork(); /* no fork handlers: this child of a GPU process has one thread */
         if (w != 0)
             _exit(w < 0);
         close(cp[1]);
