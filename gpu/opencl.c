@@ -451,9 +451,11 @@ static int parse_diag(const char *l, char *sev, size_t nsev, int *line, int *col
 }
 
 /* Appends the build log rewritten to cell lines (see ocl_build). Lines
- * that are not messages (counts, "failed to build") are dropped, unless
- * no line was a message: then the log is kept as it is. */
-static void map_log(const char *log, const char *src, const char *cell, struct buf *diag)
+ * that are not messages at a line (counts, "failed to build", NVIDIA's
+ * "(): Warning: Function k is a kernel, so overriding noinline
+ * attribute") are dropped, unless the build failed and no line was such
+ * a message: then the log is kept as it is. */
+static void map_log(const char *log, const char *src, const char *cell, int failed, struct buf *diag)
 {
     struct buf out = {0};
     for (const char *p = log; *p;) {
@@ -478,7 +480,7 @@ static void map_log(const char *log, const char *src, const char *cell, struct b
     }
     if (out.len)
         buf_add(diag, out.data, out.len);
-    else if (log[strspn(log, " \n")])
+    else if (failed && log[strspn(log, " \n")])
         buf_printf(diag, "%s: %s%s", cell, log, log[strlen(log) - 1] == '\n' ? "" : "\n");
     buf_free(&out);
 }
@@ -591,7 +593,7 @@ int ocl_build(const char *src, const char *lines, const char *opts, const char *
     clGetProgramBuildInfo(prog, ocl.device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
     char *log = xcalloc(n + 1, 1);
     clGetProgramBuildInfo(prog, ocl.device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
-    map_log(log, lines ? lines : src, cell, diag);
+    map_log(log, lines ? lines : src, cell, e != CL_SUCCESS, diag);
     free(log);
     if (e != CL_SUCCESS) {
         if (e != CL_BUILD_PROGRAM_FAILURE || !diag->len)

@@ -100,6 +100,6 @@ parc_cl_run(saxpy, N, 2.0f, dx, dy);
 parc_cl_read(dy, y, sizeof y);
 //---
 %timeline save /tmp/parc-test-opencl-timeline.json
-!grep -o '"name":"OpenCL pthread' /tmp/parc-test-opencl-timeline.json
+!grep -o '"name":"OpenCL [^"]' /tmp/parc-test-opencl-timeline.json | sed 's/ .$/ DEVICE/'
 !grep -o '"name":"\(saxpy global 100000\|read 400.0 kB, [0-9.]* GB/s\)"' /tmp/parc-test-opencl-timeline.json | sed 's/[0-9.]* GB/N GB/' | sort -u
 !rm -f /tmp/parc-test-opencl-timeline.json
