@@ -396,8 +396,9 @@ void kexec_request(struct kernel *k, const struct kmsg *req)
         json_object_set_new(reply, "payload", payload);
         json_object_set_new(reply, "user_expressions", json_object());
         if (kmsg_bool(req, "stop_on_error", 1) && !r.silent) {
+            /* Before the reply: a request sent after it is never aborted. */
             wait_queue_window(t0);
-            k->aborting = 1;
+            kernel_abort_queued(k);
         }
     }
     kernel_reply(k, k->shell, req, reply);

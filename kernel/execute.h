@@ -8,8 +8,9 @@
 struct kernel;
 struct kmsg;
 
-/* Handles execute_request req, from execute_input to execute_reply. Sets
- * k->aborting when the cell failed and req asked to stop on error. */
+/* Handles execute_request req, from execute_input to execute_reply. When
+ * the cell failed and req asked to stop on error, the requests queued
+ * behind it are aborted first (kernel_abort_queued). */
 void kexec_request(struct kernel *k, const struct kmsg *req);
 
 /* Answers execute_request req with status "aborted" without running it

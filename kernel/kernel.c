@@ -411,6 +411,9 @@ int kernel_init(struct kernel *k, const char *connection_file, char *err, size_t
  * The shell loop
  * ===================================================================== */
 
+/* Answers one shell request between busy and idle; while a failed cell
+ * is aborting the queue (kernel_abort_queued), execute requests are
+ * aborted. */
 static void shell_request(struct kernel *k, struct kmsg *m)
 {
     kernel_status(k, k->pub_main, m, "busy");
@@ -425,6 +428,24 @@ static void shell_request(struct kernel *k, struct kmsg *m)
     } else if (kshell_dispatch(k, m) < 0)
         kernel_log("shell: ignored a %s message", m->msg_type);
     kernel_status(k, k->pub_main, m, "idle");
+}
+
+void kernel_abort_queued(struct kernel *k)
+{
+    k->aborting = 1;
+    zmq_pollitem_t it = {.socket = k->shell, .events = ZMQ_POLLIN};
+    while (!atomic_load(&k->stop) && zmq_poll(&it, 1, 0) > 0 && (it.revents & ZMQ_POLLIN)) {
+        struct kmsg q;
+        char err[256];
+        int rc = kmsg_recv(k->shell, &k->session, &q, err, sizeof err);
+        if (rc == -1)
+            kernel_log("shell: dropped a message: %s", err);
+        if (rc == 0) {
+            shell_request(k, &q);
+            kmsg_clear(&q);
+        }
+    }
+    k->aborting = 0;
 }
 
 /* Drops messages that arrive on stdin outside an input request. */
@@ -449,18 +470,12 @@ void kernel_run(struct kernel *k)
         {.fd = k->wake[0], .events = ZMQ_POLLIN},
     };
     while (!atomic_load(&k->stop)) {
-        /* After a failed cell, the requests already queued are aborted;
-         * the first moment the queue is empty ends that. */
-        int r = zmq_poll(it, 3, k->aborting ? 0 : -1);
+        int r = zmq_poll(it, 3, -1);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
             kernel_log("shell: %s", zmq_strerror(errno));
             break;
-        }
-        if (r == 0) {
-            k->aborting = 0;
-            continue;
         }
         if (it[2].revents & ZMQ_POLLIN) {
             char c[64];

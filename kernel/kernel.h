@@ -33,7 +33,7 @@ struct kernel {
     struct khb *hb;
     struct khist *hist;
     int execution_count;
-    int aborting;          /* an error stopped execution: abort queued cells */
+    int aborting;          /* inside kernel_abort_queued */
 
     /* The session; NULL if it could not start (engine_err says why). The
      * control thread reads it to interrupt. */
@@ -81,6 +81,10 @@ void kernel_status(struct kernel *k, void *pub, const struct kmsg *parent, const
 /* Sends the reply to request req on socket sock (where req came from):
  * msg_type is req's type with _request replaced by _reply. */
 void kernel_reply(struct kernel *k, void *sock, const struct kmsg *req, json_t *content);
+/* After a failed cell that asked to stop on error: answers every request
+ * already waiting on the shell socket, execute requests with "aborted",
+ * each between its busy and idle. Call before the failed cell's reply. */
+void kernel_abort_queued(struct kernel *k);
 
 /* The content of kernel_info_reply. */
 json_t *kernel_info(const struct kernel *k);

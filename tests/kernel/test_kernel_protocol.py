@@ -358,6 +358,20 @@ def test_stop_on_error_aborts_queued_cells(kernel):
     assert reply["status"] == "ok"     # and the next cell runs again
 
 
+def test_cell_sent_after_a_failed_reply_runs(kernel):
+    """Only requests queued behind a failure are aborted: one sent as soon
+    as the failed cell's reply arrives, before its idle status, runs."""
+    km, kc = kernel
+    for i in range(20):
+        first = kc.execute("int bad%d = ;" % i)
+        m = kc.get_shell_msg(timeout=TIMEOUT)
+        assert m["parent_header"]["msg_id"] == first and m["content"]["status"] == "error"
+        second = kc.execute("%d" % i)
+        m = kc.get_shell_msg(timeout=TIMEOUT)
+        assert m["parent_header"]["msg_id"] == second
+        assert m["content"]["status"] == "ok", (i, m["content"])
+
+
 def test_without_stop_on_error_queued_cells_run(kernel):
     km, kc = kernel
     ids = [kc.execute("int oops2 = ;", stop_on_error=False),
