@@ -184,10 +184,17 @@ static void test_long_session(struct engine *e)
     int fds_last = count_fds(engine_pid(e));
     CHECK(fds_first > 0 && fds_first == fds_last, "executor fds %d after the first cell, %d after 1000", fds_first,
           fds_last);
-    /* Medians, so that a burst of load on the machine does not decide. */
+    /* Medians, so that a burst of load on the machine does not decide.
+     * Under AddressSanitizer a fork copies a shadow and a quarantine that
+     * grow with the session, so the speed is compared in normal builds. */
     long long m_early = median(early, 50), m_late = median(late, 50);
+#ifdef __SANITIZE_ADDRESS__
+    printf("note: cells 951-1000 took %.2f ms (median), cells 1-50 %.2f ms; not compared under "
+           "AddressSanitizer\n", m_late / 1e6, m_early / 1e6);
+#else
     CHECK(m_late <= 2 * m_early, "cells 951-1000 took %.2f ms (median), cells 1-50 %.2f ms", m_late / 1e6,
           m_early / 1e6);
+#endif
     CHECK(run(e, "g1000 + g1", &c) == ENGINE_OK && !strcmp(c.result.data, "(int) 1001"), "globals kept: '%s'",
           c.result.data);
     capture_free(&c);
