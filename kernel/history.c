@@ -53,13 +53,10 @@ static void trim(struct khist *h)
 /* Creates the directories leading to path. */
 static void make_parents(const char *path)
 {
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = 0;
-        mkdir(p, 0700);
-        *s = '/';
+    char *p = xstrdup(path), *slash = strrchr(p, '/');
+    if (slash && slash != p) {
+        *slash = 0;
+        mkdir_p(p, 0700);
     }
     free(p);
 }

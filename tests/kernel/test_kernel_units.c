@@ -220,6 +220,20 @@ static void test_history(void)
     json_decref(t);
     khist_free(h);
     unlink(path);
+
+    /* The folders leading to the file are made (the default file lives in
+     * $XDG_DATA_HOME/parc/, which may not exist yet). */
+    char dir[] = "/tmp/parc-khist-dir-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    char *nested = xasprintf("%s/a/b/history.jsonl", dir);
+    h = khist_open(nested, NULL);
+    khist_add(h, 1, "int b = 2;", NULL);
+    khist_free(h);
+    CHECK(access(nested, F_OK) == 0, "history file in new folders: %s", nested);
+    unlink(nested);
+    char *b = xasprintf("%s/a/b", dir), *a = xasprintf("%s/a", dir);
+    rmdir(b), rmdir(a), rmdir(dir);
+    free(b), free(a), free(nested);
 }
 
 static void test_connection(void)
