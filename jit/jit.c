@@ -607,15 +607,24 @@ static void *code_memory(struct jit *j, size_t len)
 {
     if (!j->arena || j->arena_used + len > j->arena_cap) {
         size_t cap = len > (4u << 20) ? (len + 4095) & ~(size_t)4095 : (4u << 20);
-        /* Right below the last mapping, so the session's variables stay
-         * within reach of the new code (see near_var). */
-        void *want = j->arena && (uintptr_t)j->arena > cap ? j->arena - cap : NULL;
+        /* Near the last mapping, so the session's variables stay within
+         * reach of the new code (see near_var). */
         int prot = PROT_READ | PROT_WRITE | PROT_EXEC;
-        void *m = want ? mmap(want, cap, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) : MAP_FAILED;
-        if (m != MAP_FAILED && m != want) {
-            munmap(m, cap); /* a kernel that ignores MAP_FIXED_NOREPLACE */
-            m = MAP_FAILED;
-        }
+        void *m = MAP_FAILED;
+        /* Below it if that is free, else the nearest free place within
+         * reach on either side (a GPU runtime reserves large ranges). */
+        for (long k = 1; j->arena && m == MAP_FAILED && (size_t)k * cap < (1u << 30); k++)
+            for (int side = 0; side < 2 && m == MAP_FAILED; side++) {
+                uintptr_t a = (uintptr_t)j->arena;
+                uintptr_t at = side ? a + (uintptr_t)(k - 1) * cap + j->arena_cap : a - (uintptr_t)k * cap;
+                if ((side && at < a) || (!side && at > a) || at < (1u << 20))
+                    continue;
+                m = mmap((void *)at, cap, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+                if (m != MAP_FAILED && m != (void *)at) {
+                    munmap(m, cap); /* a kernel that ignores MAP_FIXED_NOREPLACE */
+                    m = MAP_FAILED;
+                }
+            }
         if (m == MAP_FAILED)
             m = mmap(NULL, cap, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED)
