@@ -224,6 +224,7 @@ static void executor_signals(void)
     int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         signal(sigs[i], SIG_DFL);
+    guard_watch_handler();
 }
 
 /* An in-place cell that did not compile: the executor carries on. */
@@ -292,6 +293,9 @@ static void replay_exec(struct session *s, int cell_no)
     dup2(s->ev_fd, EV_FD);
     if (s->in_fd >= 0)
         dup2(s->in_fd, IN_FD);
+    /* exec() resets the handler of WATCH_SIG, and the previous executor
+     * exits about now: its death must not end the new engine. */
+    prctl(PR_SET_PDEATHSIG, 0);
     if (path)
         execl("/proc/self/exe", "parc-engine", "--replay", path, num, (char *)NULL);
     fprintf(stderr, "parc: %%replay: cannot start a fresh session: %s\n", strerror(errno));
@@ -859,6 +863,7 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
     cp[1] = guard_high_fd(cp[1]);
     interrupt_requested = 0;
     guard_cell_reset();
+    pid_t executor = getpid();
     pid_t pid = session_fork(s);
     if (pid < 0) {
         close(cp[0]);
@@ -869,6 +874,7 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
     }
     if (pid == 0) {
         close(cp[0]);
+        guard_watch_parent(executor);
         setpgid(0, 0);
         run_cell(s, cp[1], cell_no, rollback, quiet, code, 0);
         return; /* committed: this process is the executor now */
@@ -1212,6 +1218,7 @@ int main(int argc, char **argv)
     struct sigaction sa = {0};
     sa.sa_handler = on_interrupt_request;
     sigaction(SIGUSR1, &sa, NULL);
+    guard_watch_handler();
     if (!replay)
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* the first executor dies with its front end */
     setvbuf(stdout, NULL, _IOLBF, 0);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -96,6 +97,38 @@ void guard_init(int req_fd, int ev_fd, int in_fd)
         void *p = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         shared = p == MAP_FAILED ? NULL : p;
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Orphaned cells                                                      */
+/* ------------------------------------------------------------------ */
+
+/* A cell process hears of its parent's death by WATCH_SIG
+ * (PR_SET_PDEATHSIG), and so does an executor that was one. A cell whose
+ * executor dies while the front end lives goes on (it may still commit
+ * and become the session: the front end, a child subreaper, is its parent
+ * then); one whose front end is gone too has nobody left to stop it and
+ * ends. */
+static void on_parent_death(int sig)
+{
+    (void)sig;
+    if (getppid() != front_pid)
+        _exit(0);
+}
+
+void guard_watch_handler(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_parent_death;
+    sa.sa_flags = SA_RESTART;
+    sigaction(WATCH_SIG, &sa, NULL);
+}
+
+void guard_watch_parent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, WATCH_SIG);
+    if (getppid() != parent) /* it died before that */
+        on_parent_death(0);
 }
 
 void guard_cell_reset(void)
@@ -276,7 +309,7 @@ int guard_commit(struct buf *why)
 void guard_executor_state(void)
 {
     for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
+        if (sig != SIGKILL && sig != SIGSTOP && sig != WATCH_SIG)
             signal(sig, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);

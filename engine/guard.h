@@ -7,6 +7,7 @@
 #ifndef PARC_GUARD_H
 #define PARC_GUARD_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 struct buf;
@@ -55,6 +56,16 @@ int guard_commit(struct buf *why);
  * to defaults (the executor's own are set by the caller after), an empty
  * signal mask, no timers, the resource limits from the executor's start. */
 void guard_executor_state(void);
+
+/* The signal a cell process gets when its parent dies (SIGRTMAX - 2). */
+#define WATCH_SIG (SIGRTMAX - 2)
+/* Installs the executor's handler for WATCH_SIG: a process whose parent
+ * died ends unless the front end is its parent now. guard_executor_state
+ * leaves it in place. */
+void guard_watch_handler(void);
+/* In a new cell process, forked by parent: asks for WATCH_SIG when its
+ * parent dies (ending at once if it already has). */
+void guard_watch_parent(pid_t parent);
 
 /* The program the cell process exec'd, as it told the commit pipe
  * ("P" PATH "\0"); read by the executor. */
