@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -768,4 +769,26 @@ void engine_strv_free(char **v)
     for (size_t i = 0; v[i]; i++)
         free(v[i]);
     free(v);
+}
+
+char *engine_help_name(const char *code, int *detail)
+{
+    const char *s = code, *e = code + strlen(code);
+    while (s < e && isspace((unsigned char)*s))
+        s++;
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
+    int pre = 0, post = 0;
+    while (s < e && *s == '?')
+        s++, pre++;
+    while (e > s && e[-1] == '?')
+        e--, post++;
+    if ((pre == 0) == (post == 0) || pre > 2 || post > 2 || s == e || !(isalpha((unsigned char)*s) || *s == '_'))
+        return NULL;
+    for (const char *p = s; p < e; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_.->[]", *p))
+            return NULL;
+    if (detail)
+        *detail = pre + post > 1;
+    return xstrndup(s, (size_t)(e - s));
 }

@@ -128,6 +128,12 @@ int engine_complete(struct engine *e, const char *code, size_t cursor,
  * defined it, a variable's value), malloc'd, or NULL if nothing is known. */
 char *engine_inspect(struct engine *e, const char *code, size_t cursor, int detail);
 
+/* If code asks for help about a name ("?name", "??name" or "name?", as in
+ * IPython; the name may go on with ".member", "->member" and "[index]"),
+ * the name, malloc'd, and *detail (may be NULL) = 1 for the doubled form;
+ * else NULL. Both front ends page engine_inspect's text for it. */
+char *engine_help_name(const char *code, int *detail);
+
 /* Frees a NULL-terminated array of strings. Accepts NULL. */
 void engine_strv_free(char **v);
 

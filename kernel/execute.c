@@ -274,31 +274,6 @@ static json_t *user_expressions(struct kernel *k, const struct kmsg *req)
     return out;
 }
 
-/* If code is a help request ("?name", "??name" or "name?"), the name,
- * malloc'd, and *detail = 1 for the doubled form; else NULL. */
-static char *help_name(const char *code, int *detail)
-{
-    const char *s = code, *e = code + strlen(code);
-    while (s < e && isspace((unsigned char)*s))
-        s++;
-    while (e > s && isspace((unsigned char)e[-1]))
-        e--;
-    int pre = 0, post = 0;
-    while (s < e && *s == '?')
-        s++, pre++;
-    while (e > s && e[-1] == '?')
-        e--, post++;
-    if ((pre == 0) == (post == 0) || pre > 2 || post > 2 || s == e)
-        return NULL;
-    for (const char *p = s; p < e; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-' && *p != '>')
-            return NULL;
-    if (!isalpha((unsigned char)*s) && *s != '_')
-        return NULL;
-    *detail = pre + post > 1;
-    return xstrndup(s, (size_t)(e - s));
-}
-
 /* Pages the description of name: the execute_reply payload Jupyter shows
  * in its pager, or a note on stdout when nothing is known about it. */
 static json_t *page(struct kernel *k, struct run *r, const char *name, int detail)
@@ -362,7 +337,7 @@ void kexec_request(struct kernel *k, const struct kmsg *req)
     kstreams_begin(k->streams, req);
 
     int detail = 0;
-    char *help = help_name(code, &detail);
+    char *help = engine_help_name(code, &detail);
     json_t *payload;
     enum engine_status st = ENGINE_OK;
     if (help) {

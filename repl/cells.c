@@ -22,28 +22,6 @@ static void set_indent(struct cells *c, char *indent)
     c->indent = indent;
 }
 
-char *cells_help_name(const char *code, int *detail)
-{
-    const char *s = code, *e = code + strlen(code);
-    while (s < e && isspace((unsigned char)*s))
-        s++;
-    while (e > s && isspace((unsigned char)e[-1]))
-        e--;
-    int pre = 0, post = 0;
-    while (s < e && *s == '?')
-        s++, pre++;
-    while (e > s && e[-1] == '?')
-        e--, post++;
-    if ((pre == 0) == (post == 0) || pre > 2 || post > 2 || s == e || !(isalpha((unsigned char)*s) || *s == '_'))
-        return NULL;
-    for (const char *p = s; p < e; p++)
-        if (!isalnum((unsigned char)*p) && !strchr("_.->[]", *p))
-            return NULL;
-    if (detail)
-        *detail = pre + post > 1;
-    return xstrndup(s, (size_t)(e - s));
-}
-
 enum cells_step cells_add(struct cells *c, const char *line, size_t len)
 {
     if (is_blank(line, len))
@@ -55,7 +33,7 @@ enum cells_step cells_add(struct cells *c, const char *line, size_t len)
     buf_add(&c->text, line, len);
     buf_addc(&c->text, '\n');
 
-    char *help = cells_help_name(c->text.data, NULL);
+    char *help = engine_help_name(c->text.data, NULL);
     if (help) {
         free(help);
         return CELLS_RUN; /* "name?" is no unfinished ?: expression */

@@ -46,9 +46,5 @@ void cells_discard(struct cells *c);
 
 void cells_free(struct cells *c);
 
-/* If code asks for help about a name ("?name", "??name", "name?", as in
- * IPython), the name, malloc'd, and *detail (may be NULL) = 1 for the
- * doubled form; else NULL. */
-char *cells_help_name(const char *code, int *detail);
 
 #endif

@@ -49,7 +49,7 @@ void repl_init(struct repl *r, struct engine *engine)
 enum engine_status repl_run(struct repl *r, const char *code)
 {
     int detail = 0;
-    char *help = cells_help_name(code, &detail);
+    char *help = engine_help_name(code, &detail);
     if (help) {
         /* As in IPython and the notebook: ?name describes name. */
         r->next_cell++;

@@ -207,3 +207,7 @@ def test_question_mark_pages_the_same(kernel):
     reply, outs = run_cell(kc, "?no_such_thing")
     assert not reply["payload"]
     assert "not found" in stream_text(outs)
+    # The same help requests as the REPL's (engine_help_name): an indexed
+    # name is asked about, not compiled as C.
+    reply, outs = run_cell(kc, "?half[1]")
+    assert reply["status"] == "ok" and "not found" in stream_text(outs)
