@@ -191,6 +191,22 @@ static void begin_shutdown(struct kernel *k)
     (void)!write(k->wake[1], &c, 1);
 }
 
+/* Receives one message from sock and hands it to handle; one that does
+ * not decode or verify is dropped and logged under channel's name. */
+static void serve_one(struct kernel *k, void *sock, const char *channel,
+                      void (*handle)(struct kernel *, const struct kmsg *))
+{
+    struct kmsg m;
+    char err[256];
+    int rc = kmsg_recv(sock, &k->session, &m, err, sizeof err);
+    if (rc == -1)
+        kernel_log("%s: dropped a message: %s", channel, err);
+    if (rc == 0) {
+        handle(k, &m);
+        kmsg_clear(&m);
+    }
+}
+
 static void control_request(struct kernel *k, const struct kmsg *req)
 {
     const char *t = req->msg_type;
@@ -252,17 +268,8 @@ static void *control_main(void *arg)
                     begin_shutdown(k);
             }
         }
-        if (it[0].revents & ZMQ_POLLIN) {
-            struct kmsg m;
-            char err[256];
-            int rc = kmsg_recv(k->control, &k->session, &m, err, sizeof err);
-            if (rc == -1)
-                kernel_log("control: dropped a message: %s", err);
-            if (rc == 0) {
-                control_request(k, &m);
-                kmsg_clear(&m);
-            }
-        }
+        if (it[0].revents & ZMQ_POLLIN)
+            serve_one(k, k->control, "control", control_request);
     }
     return NULL;
 }
@@ -414,7 +421,7 @@ int kernel_init(struct kernel *k, const char *connection_file, char *err, size_t
 /* Answers one shell request between busy and idle; while a failed cell
  * is aborting the queue (kernel_abort_queued), execute requests are
  * aborted. */
-static void shell_request(struct kernel *k, struct kmsg *m)
+static void shell_request(struct kernel *k, const struct kmsg *m)
 {
     kernel_status(k, k->pub_main, m, "busy");
     if (k->aborting && strcmp(m->msg_type, "execute_request") == 0)
@@ -434,17 +441,8 @@ void kernel_abort_queued(struct kernel *k)
 {
     k->aborting = 1;
     zmq_pollitem_t it = {.socket = k->shell, .events = ZMQ_POLLIN};
-    while (!atomic_load(&k->stop) && zmq_poll(&it, 1, 0) > 0 && (it.revents & ZMQ_POLLIN)) {
-        struct kmsg q;
-        char err[256];
-        int rc = kmsg_recv(k->shell, &k->session, &q, err, sizeof err);
-        if (rc == -1)
-            kernel_log("shell: dropped a message: %s", err);
-        if (rc == 0) {
-            shell_request(k, &q);
-            kmsg_clear(&q);
-        }
-    }
+    while (!atomic_load(&k->stop) && zmq_poll(&it, 1, 0) > 0 && (it.revents & ZMQ_POLLIN))
+        serve_one(k, k->shell, "shell", shell_request);
     k->aborting = 0;
 }
 
@@ -484,17 +482,8 @@ void kernel_run(struct kernel *k)
         }
         if (it[1].revents & ZMQ_POLLIN)
             drain_stdin(k);
-        if (it[0].revents & ZMQ_POLLIN) {
-            struct kmsg m;
-            char err[256];
-            int rc = kmsg_recv(k->shell, &k->session, &m, err, sizeof err);
-            if (rc == -1)
-                kernel_log("shell: dropped a message: %s", err);
-            if (rc == 0) {
-                shell_request(k, &m);
-                kmsg_clear(&m);
-            }
-        }
+        if (it[0].revents & ZMQ_POLLIN)
+            serve_one(k, k->shell, "shell", shell_request);
     }
 }
 
