@@ -6,9 +6,10 @@
  *
  * Magics that act outside the session are not run: those that touch files
  * or the working directory (%cd, %%writefile, %load, %run, %timeline save),
- * start programs or load libraries (%cc, %%c, %lib), change the
- * environment (%env) or ask the front end (%reset). An input naming one of
- * them on any line is skipped. */
+ * start programs or load libraries (%cc, %%c, %lib, %%cuda, %%mpi,
+ * %%opencl, %%vectorize, %gpus), start a fresh engine (%replay), change
+ * the environment (%env) or ask the front end (%reset). An input naming
+ * one of them on any line is skipped. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,9 @@
 #include "trace.h"
 #include "util.h"
 
-static const char *const skipped[] = {"cd", "env", "writefile", "load", "run", "timeline",
-                                      "cc", "c", "lib", "reset", NULL};
+static const char *const skipped[] = {"cd",   "env",    "writefile", "load",   "run",       "timeline",
+                                      "cc",   "c",      "lib",       "reset",  "cuda",      "mpi",
+                                      "opencl", "vectorize", "gpus", "replay", NULL};
 
 /* Whether a line of code names a magic the harness does not run. Looks at
  * every line starting with % (after blanks), a superset of what
@@ -91,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s.timeline)
         trace_free(s.timeline->last);
     free(s.timeline);
+    free(s.openmp);
     jit_free(s.jit);
     free(code);
     return 0;
