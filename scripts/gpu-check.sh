@@ -7,6 +7,7 @@
 #   CARRY/klib    parc-kernel's libraries (libzmq, libjansson...), for the notebook
 #   CARRY/py      nbclient and what it needs (pure Python; pyzmq, rpds for 3.12)
 #   CARRY/debs    Debian packages unpacked on demand (libc6-dev headers)
+# scripts/gpu-carry.sh gathers CARRY on a Debian 12 machine.
 # The build's compiled-in paths name /work/main: the repository is linked
 # there when that path is free. Logs and results go to $OUT (default
 # ./gpu-out). GPU_CHECK_NO_INSTALL=1 skips installing (on a shared machine).
@@ -60,15 +61,28 @@ rm -rf /tmp/golden && mkdir -p /tmp/golden && cp tests/cells/3[0-9]_*.c tests/ce
 step "pytest tests/gpu"
 PARC_CUDA_TIMELINE_OUT=$OUT/cuda-timeline.svg timeout 240 "$PY" -m pytest -v -rs tests/gpu 2>&1 | tee "$OUT/pytest-gpu.txt"
 
-step "notebook 11_cuda through nbclient (its committed outputs come from here)"
-cp notebooks/11_cuda.ipynb "$OUT/11_cuda.ipynb"
-LD_LIBRARY_PATH=$CARRY/klib:$LD_LIBRARY_PATH PYTHONPATH=$CARRY/py${PYTHONPATH:+:$PYTHONPATH} \
-  timeout 180 "$PY" tests/notebooks/nbrun.py "$OUT/11_cuda.ipynb" 2>&1 | tee "$OUT/notebook-11.txt"
+# The GPU notebooks: their committed outputs come from here (copy
+# $OUT/NN_*.ipynb over notebooks/ after a run that says "ran").
+for nb in 11_cuda 12_opencl; do
+  step "notebook $nb through nbclient"
+  cp "notebooks/$nb.ipynb" "$OUT/$nb.ipynb"
+  LD_LIBRARY_PATH=$CARRY/klib:$LD_LIBRARY_PATH PYTHONPATH=$CARRY/py${PYTHONPATH:+:$PYTHONPATH} \
+    timeout 180 "$PY" tests/notebooks/nbrun.py "$OUT/$nb.ipynb" 2>&1 | tee "$OUT/notebook-$nb.txt"
+done
 
-[ "$QUICK" = quick ] && exit 0
+summary() {
+  step "summary"
+  grep -h -E '^tests/gpu/.*(PASSED|FAILED|ERROR|SKIPPED)' "$OUT/pytest-gpu.txt" 2>/dev/null
+  grep -h -E '^(ok  |FAIL|[0-9]+ passed)' "$OUT/golden.txt" 2>/dev/null
+  for nb in 11_cuda 12_opencl; do
+    printf 'notebook %s: %s\n' "$nb" "$(tail -1 "$OUT/notebook-$nb.txt" 2>/dev/null)"
+  done
+}
+[ "$QUICK" = quick ] && { summary; exit 0; }
 
 step "bench: cuda_bench"
 timeout 300 "$B/bench/cuda_bench" 2>&1 | tee "$OUT/cuda_bench.txt"
 step "bench: opencl_bench nvidia"
 timeout 120 "$B/bench/opencl_bench" nvidia 2>&1 | tee "$OUT/opencl_bench.txt"
+summary
 step "done"
