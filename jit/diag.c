@@ -194,6 +194,14 @@ void diag_unbalanced(struct buf *out, const char *name, const char *code, const 
                    sp->err_line, sp->err_col, q == '"' ? "string literal" : "character constant", q);
         show_source(out, code, sp->err_line, sp->err_col);
         free(line);
+    } else if (sp->state == SPLIT_DANGLING) {
+        char *line = line_of(code, sp->err_line);
+        size_t at = (size_t)sp->err_col - 1;
+        int ok = line && at + (size_t)sp->err_len <= strlen(line);
+        buf_printf(out, "%s:%d:%d: error: the cell ends with '%.*s': what follows it is missing\n", name,
+                   sp->err_line, sp->err_col, ok ? sp->err_len : 0, ok ? line + at : "");
+        show_source(out, code, sp->err_line, sp->err_col);
+        free(line);
     } else {
         buf_printf(out, "%s: error: the cell ends inside an unfinished construct "
                         "(an unclosed bracket, string or comment)\n", name);

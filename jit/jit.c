@@ -1354,7 +1354,7 @@ static int is_complete(struct jit *j, const char *code, int gaps_out)
     enum split_state st = sp.state;
     if (st != SPLIT_OK) {
         split_free(&sp);
-        return st == SPLIT_OPEN ? 1 : 2;
+        return st == SPLIT_OPEN || st == SPLIT_DANGLING ? 1 : 2;
     }
     /* `#pragma omp parallel for` needs the loop that follows it. */
     size_t last = sp.nitems;

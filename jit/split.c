@@ -794,6 +794,40 @@ static int control_start(const struct cursor *k)
     return in_list(ctl, k, 0);
 }
 
+/* Tokens that cannot end C text: each needs an operand, a name or more of
+ * its declaration after it. `++` and `--` can (`x++`); so can a directive,
+ * which ends at its line (`#define X a +`). */
+static const char *const dangling[] = {
+    "+",  "-",  "*",  "/",  "%",  "<<", ">>", "<",  ">",  "<=",  ">=",  "==", "!=", "&", "^", "|", "&&", "||",
+    "?",  ":",  "=",  "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=", "<<=", ">>=", ",",  ".",  "->", "!", "~", NULL};
+
+/* Sets SPLIT_DANGLING (or SPLIT_OPEN for a line continuation) when the last
+ * token of the text cannot end it. */
+static void check_end(const char *code, const struct toks *t, struct split *s)
+{
+    if (t->n < 2)
+        return;
+    const struct tok *last = &t->v[t->n - 2]; /* the one before EOF */
+    size_t len = last->end - last->start;
+    if (len && code[last->end - 1] == '\\' && (last->kind == T_PP || last->kind == T_PUNCT)) {
+        s->state = SPLIT_OPEN; /* a backslash at the very end: the line goes on */
+        return;
+    }
+    if (last->kind != T_PUNCT)
+        return;
+    for (int k = 0; dangling[k]; k++)
+        if (strlen(dangling[k]) == len && !memcmp(code + last->start, dangling[k], len)) {
+            size_t b = last->start;
+            while (b > 0 && code[b - 1] != '\n')
+                b--;
+            s->state = SPLIT_DANGLING;
+            s->err_line = last->line;
+            s->err_col = (int)(last->start - b) + 1;
+            s->err_len = (int)len;
+            return;
+        }
+}
+
 void split_cell(const char *code, const struct split_ctx *ctx, struct split *s)
 {
     memset(s, 0, sizeof *s);
@@ -896,6 +930,8 @@ void split_cell(const char *code, const struct split_ctx *ctx, struct split *s)
             it->kind = ITEM_EXPR;
     }
     names_free(&cellvars);
+    if (s->state == SPLIT_OK)
+        check_end(code, &t, s);
     free(t.v);
 }
 

@@ -64,14 +64,20 @@ enum split_state {
     SPLIT_OPEN,      /* unclosed bracket, string or comment: more input needed */
     SPLIT_UNBALANCED,/* a closing bracket without its opener */
     SPLIT_LITERAL,   /* a string or character literal the line ends inside */
+    SPLIT_DANGLING,  /* the text ends with an operator or ',' that needs more
+                        after it (`x = a +`, `int *`, `int a = 1,`): more
+                        input needed; err_line/err_col point at it */
 };
 
 struct split {
     struct item *items;
     size_t nitems;
     enum split_state state;
-    int err_line;    /* where an unbalanced bracket or bad literal was found */
-    int err_col;     /* SPLIT_LITERAL: the column of its opening quote */
+    int err_line;    /* where an unbalanced bracket, bad literal or dangling
+                        operator was found */
+    int err_col;     /* SPLIT_LITERAL: the column of its opening quote;
+                        SPLIT_DANGLING: the operator's column */
+    int err_len;     /* SPLIT_DANGLING: the operator's length in bytes */
     char *cell_magic;/* the first line if it starts with %%, else NULL */
     int body_line;   /* line where the body starts (2 after a cell magic) */
 };
@@ -90,7 +96,8 @@ struct split_ctx {
 };
 
 /* Splits code into items. Always fills *out (free with split_free); state
- * says whether the text is lexically complete. ctx may be NULL. */
+ * says whether the text is lexically complete (SPLIT_DANGLING still fills
+ * the items, the last one unterminated). ctx may be NULL. */
 void split_cell(const char *code, const struct split_ctx *ctx, struct split *out);
 void split_free(struct split *s);
 

@@ -69,7 +69,10 @@ static void is_complete(struct kernel *k, const struct kmsg *req)
     struct engine *e = kernel_engine(k);
     char *indent = NULL;
     json_t *c;
-    if (!e) {
+    char *help = engine_help_name(code, NULL);
+    if (help) {
+        c = json_pack("{s:s}", "status", "complete"); /* "name?" is no unfinished ?: expression */
+    } else if (!e) {
         c = json_pack("{s:s}", "status", "unknown");
     } else {
         switch (engine_is_complete(e, code, &indent)) {
@@ -84,6 +87,7 @@ static void is_complete(struct kernel *k, const struct kmsg *req)
             break;
         }
     }
+    free(help);
     free(indent);
     kernel_reply(k, k->shell, req, c);
 }

@@ -35,11 +35,17 @@ class ParcKernelTests(jkt.KernelTests):
         "int x = 3;",
         "int f(void) { return 1; }",
         '#include <stdio.h>\nprintf("hi\\n");',
+        "#define PLUS_ONE(x) x + 1 +",
+        "parc_answer?",
+        "??parc_answer",
     ]
     incomplete_code_samples = [
         "int g(void) {",
         "for (int i = 0; i < 3; i++) {",
         "int a[] = {1, 2,",
+        "int v = parc_answer(1) +",
+        "int *",
+        "int c = 1,",
     ]
     invalid_code_samples = [
         "int h(void) { return 1; }}",

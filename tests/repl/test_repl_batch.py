@@ -24,6 +24,12 @@ def test_pipe_groups_lines_into_cells_like_typed_input(run):
     assert r.stdout.strip() == "(int) 42"
 
 
+def test_pipe_line_ending_with_an_operator_goes_on(run):
+    r = run(input="int a = 40,\n    b = 2;\nint *\np = &a;\nint s = *p +\n b;\ns\n#define ADD(x) x +\nADD(1) 2\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "(int) 42\n(int) 3\n"
+
+
 def test_pipe_failed_cell_gives_status_1_and_later_cells_run(run):
     r = run(input="int x = no_such_name;\n40 + 2\n")
     assert r.returncode == 1

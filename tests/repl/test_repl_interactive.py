@@ -57,6 +57,29 @@ def test_empty_line_runs_an_unfinishable_cell(spawn):
     s.prompt(2)
 
 
+def test_line_ending_with_an_operator_goes_on(spawn):
+    s = spawn()
+    s.prompt(1)
+    s.cell("int forty = 40;")
+    s.prompt(2)
+    s.cell("int v = forty +")
+    s.expect_exact("... ")
+    s.cell("2;")
+    s.prompt(3)  # the two lines ran as one cell
+    s.cell("v")
+    s.expect_exact("(int) 42")
+
+
+def test_unfinished_operator_run_by_an_empty_line(spawn):
+    s = spawn()
+    s.prompt(1)
+    s.cell("int w = 1 *")
+    s.expect_exact("... ")
+    s.cell("")
+    s.expect(r"cell\[1\]:1:11: error: the cell ends with '\*'")
+    s.prompt(2)
+
+
 def test_unterminated_string_is_an_error_at_once(spawn):
     # A C string cannot go on to the next line: no continuation prompt.
     s = spawn()

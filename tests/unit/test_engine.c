@@ -245,6 +245,16 @@ static void test_questions(struct engine *e)
         {"/* open comment", ENGINE_INCOMPLETE},
         {"int y = 1 +", ENGINE_INCOMPLETE},
         {"thing t = {", ENGINE_INCOMPLETE},
+        /* Ending with an operator or ',' needs more, whatever the compiler
+         * would say about the text so far. */
+        {"int v = compute(1) +", ENGINE_INCOMPLETE},
+        {"int *", ENGINE_INCOMPLETE},
+        {"thing *", ENGINE_INCOMPLETE},
+        {"int c1 = 1,", ENGINE_INCOMPLETE},
+        {"counter_value +=", ENGINE_INCOMPLETE},
+        {"thing t2 = {1}; t2.", ENGINE_INCOMPLETE},
+        {"counter_value++", ENGINE_COMPLETE},
+        {"#define PLUS_ONE(x) x +", ENGINE_COMPLETE},
         {"int z = ;", ENGINE_INVALID},
         {"counter_value = ;", ENGINE_INVALID},
         {"}", ENGINE_INVALID},

@@ -833,6 +833,67 @@ static void test_open(void)
     EQ_INT(S.state, SPLIT_OK);
 }
 
+/* Text ending with an operator or ',' needs more: the next line goes on. */
+static void test_dangling(void)
+{
+    const char *more[] = {
+        "int v = f() +",              /* a binary operator */
+        "x = y *",                    /* ... or a declarator's '*' */
+        "int *",                      /* a declaration still without its name */
+        "int c = a,",                 /* a comma */
+        "a +=",                       /* compound assignment */
+        "int w = 3 <<=",              /* three-character operator */
+        "p->",                        /* a member to come */
+        "s.",
+        "ok = a &&\n   b ||",          /* on a later line */
+        "z = 1 + // more to come",    /* a comment after the operator */
+        "z = 1 - /* more */\n",
+        "flag = !",
+        "r = c ?",
+        "r = c ? 1 :",
+    };
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
+        sp(more[i]);
+        if (S.state != SPLIT_DANGLING)
+            fprintf(stderr, "not dangling: %s\n", more[i]);
+        EQ_INT(S.state, SPLIT_DANGLING);
+    }
+    /* Where: the operator's line and column, and its length. */
+    sp("int a1 = 1;\nint v = a1 <<=  \n");
+    EQ_INT(S.state, SPLIT_DANGLING);
+    EQ_INT(S.err_line, 2);
+    EQ_INT(S.err_col, 12);
+    EQ_INT(S.err_len, 3);
+    /* The items are still read: the first one is complete. */
+    EQ_INT(S.nitems, 2);
+    EQ_INT(S.items[0].kind, ITEM_VAR);
+
+    const char *done[] = {
+        "x++",                        /* postfix operators end an expression */
+        "x--",
+        "i++;",
+        "#define X a +",              /* a directive ends at its line */
+        "#define LIST 1,",
+        "x = 1; // a +",              /* an operator in a comment */
+        "s = \"a +\"",               /* ... or in a string */
+        "c = ','",
+        "%time x = 1 +",              /* a magic line is read by its magic */
+        "f(x)",
+        "int a[3]",
+    };
+    for (size_t i = 0; i < sizeof done / sizeof *done; i++) {
+        sp(done[i]);
+        if (S.state != SPLIT_OK)
+            fprintf(stderr, "not complete: %s\n", done[i]);
+        EQ_INT(S.state, SPLIT_OK);
+    }
+    /* A backslash at the very end continues the line: more input. */
+    sp("int y = 1 \\");
+    EQ_INT(S.state, SPLIT_OPEN);
+    sp("#define TWICE(x) \\");
+    EQ_INT(S.state, SPLIT_OPEN);
+}
+
 static void test_unbalanced(void)
 {
     sp("int x; }");
@@ -945,6 +1006,7 @@ int main(void)
     test_lines();
     test_magics();
     test_open();
+    test_dangling();
     test_unbalanced();
     test_identifiers();
     test_free();
