@@ -2,6 +2,7 @@
 #include "files.h"
 #include "magic.h"
 #include "shell.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -206,8 +207,6 @@ int files_magic_run(struct magic_call *c)
         strcpy(c->args, argv[0]); /* names the file; lives until the framework copies it */
         c->source = c->args;
     }
-    for (int i = 0; i < argc; i++)
-        free(argv[i]);
-    free(argv);
+    strv_free(argv, (size_t)argc);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "jit.h"
 #include "session.h"
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -91,11 +92,6 @@ static char *probe(struct session *s, const char *code)
 /* Members                                                             */
 /* ------------------------------------------------------------------ */
 
-static int word_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_';
-}
-
 /* Start of the operand ending at end (exclusive) in code: names, member
  * accesses and bracketed groups, as in `pts[i].pos->`. */
 static size_t operand_start(const char *code, size_t end)
@@ -103,7 +99,7 @@ static size_t operand_start(const char *code, size_t end)
     size_t a = end;
     while (a > 0) {
         char c = code[a - 1];
-        if (word_char(c) || c == '.') {
+        if (text_word_char(c) || c == '.') {
             a--;
         } else if (c == '>' && a > 1 && code[a - 2] == '-') {
             a -= 2;
@@ -125,7 +121,7 @@ static size_t operand_start(const char *code, size_t end)
             break;
         }
     }
-    while (a < end && !(word_char(code[a]) || code[a] == '('))
+    while (a < end && !(text_word_char(code[a]) || code[a] == '('))
         a++;
     return a;
 }
@@ -151,7 +147,7 @@ static char **header_fields(const char *prelude, const char *type)
 {
     size_t n = strlen(type);
     for (const char *p = prelude; (p = strstr(p, type)); p += n) {
-        if ((p > prelude && (word_char(p[-1]))) || word_char(p[n]))
+        if ((p > prelude && (text_word_char(p[-1]))) || text_word_char(p[n]))
             continue;
         const char *q = p + n;
         while (isspace((unsigned char)*q))
@@ -245,7 +241,7 @@ int introspect_members(struct session *s, const char *code, size_t cursor, char 
     if (cursor > len)
         cursor = len;
     size_t w = cursor;
-    while (w > 0 && word_char(code[w - 1]))
+    while (w > 0 && text_word_char(code[w - 1]))
         w--;
     int arrow = w >= 2 && code[w - 1] == '>' && code[w - 2] == '-';
     int dot = w >= 1 && code[w - 1] == '.';
@@ -286,9 +282,7 @@ int introspect_members(struct session *s, const char *code, size_t cursor, char 
         while (fields && fields[nf])
             nf++;
         add_fields(matches, &n, fields, nf, prefix, plen);
-        for (size_t i = 0; i < nf; i++)
-            free(fields[i]);
-        free(fields);
+        strv_free(fields, nf);
         free(type);
     }
     free(answer);
@@ -307,7 +301,7 @@ static char *prelude_declaration(const char *prelude, const char *name)
 {
     size_t n = strlen(name);
     for (const char *p = prelude; p && (p = strstr(p, name)); p += n) {
-        if ((p > prelude && word_char(p[-1])) || word_char(p[n]))
+        if ((p > prelude && text_word_char(p[-1])) || text_word_char(p[n]))
             continue;
         const char *q = p + n;
         while (*q == ' ')
@@ -471,9 +465,9 @@ char *introspect_at(struct session *s, const char *code, size_t cursor, int deta
     if (cursor > len)
         cursor = len;
     size_t a = cursor, b = cursor;
-    while (a > 0 && word_char(code[a - 1]))
+    while (a > 0 && text_word_char(code[a - 1]))
         a--;
-    while (b < len && word_char(code[b]))
+    while (b < len && text_word_char(code[b]))
         b++;
     if (a == b || isdigit((unsigned char)code[a]))
         return NULL;

@@ -1,6 +1,7 @@
 /* timing.c — the timing magics (see timing.h). */
 #include "timing.h"
 #include "magic.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -15,16 +16,6 @@ struct timeit_opts {
     int quiet;      /* -q */
     char name[128]; /* -o NAME: keep the result in a session variable */
 };
-
-static int is_identifier(const char *s)
-{
-    if (!isalpha((unsigned char)*s) && *s != '_')
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
-}
 
 /* The value of option o at *p: "-n10" or "-n 10". Advances *p. */
 static char *option_value(char **p)
@@ -56,7 +47,7 @@ static char *timeit_options(struct magic_call *c, struct timeit_opts *o, int all
             /* IPython's clock choices; parc always uses the monotonic clock. */
         } else if (opt == 'o') {
             char *v = option_value(&p);
-            if (!allow_o_name || !is_identifier(v) || strlen(v) >= sizeof o->name) {
+            if (!allow_o_name || !text_is_identifier(v) || strlen(v) >= sizeof o->name) {
                 buf_printf(c->err, "%s: -o needs the name of a variable to keep the result in: %%timeit -o r STATEMENT\n",
                            c->cell);
                 free(v);

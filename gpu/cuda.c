@@ -7,6 +7,7 @@
 #include "magic.h"
 #include "nvrtc.h"
 #include "session.h"
+#include "textutil.h"
 #include "util.h"
 #include "vectorize.h"
 
@@ -132,18 +133,6 @@ static char *code_only(const char *text)
     return s;
 }
 
-static int has_word(const char *s, size_t len, const char *w)
-{
-    size_t wl = strlen(w);
-    for (const char *h = s; (h = memmem(h, len - (size_t)(h - s), w, wl)); h++) {
-        int before = h == s || !(isalnum((unsigned char)h[-1]) || h[-1] == '_');
-        int after = !(isalnum((unsigned char)h[wl]) || h[wl] == '_');
-        if (before && after)
-            return 1;
-    }
-    return 0;
-}
-
 /* One top-level item of the cell: its head (before '{' or ';') and
  * whether a body follows, and whether it is in an extern "C" block or
  * marked extern "C". */
@@ -254,7 +243,7 @@ static char *name_before(const char *head, const char *paren)
     while (e > head && isspace((unsigned char)e[-1]))
         e--;
     const char *b = e;
-    while (b > head && (isalnum((unsigned char)b[-1]) || b[-1] == '_'))
+    while (b > head && text_word_char(b[-1]))
         b--;
     return b < e ? xstrndup(b, (size_t)(e - b)) : NULL;
 }
@@ -289,8 +278,8 @@ static void on_item(const struct cu_item *it, const char *blank, void *ctx)
     const char *paren = call_paren(blank, it->len);
     if (!paren || !it->body)
         return;
-    int global = has_word(blank, it->len, "__global__");
-    int device = has_word(blank, it->len, "__device__") && !has_word(blank, it->len, "__host__");
+    int global = text_has_word(blank, it->len, "__global__");
+    int device = text_has_word(blank, it->len, "__device__") && !text_has_word(blank, it->len, "__host__");
     char *name = name_before(blank, paren);
     if (global) {
         sc->kernels++;
@@ -302,7 +291,7 @@ static void on_item(const struct cu_item *it, const char *blank, void *ctx)
         sc->host_funcs++;
     if (sc->j && it->extern_c && !global && !device && name) {
         char *proto = c_prototype(it->head, it->len);
-        if (strpbrk(proto, "&<:") || has_word(proto, strlen(proto), "template"))
+        if (strpbrk(proto, "&<:") || text_has_word(proto, strlen(proto), "template"))
             buf_printf(&sc->skipped, "%s%s", sc->skipped.len ? ", " : "", name);
         else
             jit_declare_function(sc->j, name, proto, sc->cell_no);
@@ -313,9 +302,7 @@ static void on_item(const struct cu_item *it, const char *blank, void *ctx)
 
 static void scan_free(struct scan *sc)
 {
-    for (size_t i = 0; i < sc->nknames; i++)
-        free(sc->knames[i]);
-    free(sc->knames);
+    strv_free(sc->knames, sc->nknames);
     buf_free(&sc->skipped);
 }
 
@@ -591,15 +578,6 @@ int cuda_magic_cell(struct magic_call *c)
 /* %%vectorize --target cuda                                           */
 /* ------------------------------------------------------------------ */
 
-/* want, unless a parameter of fn has that name: other. */
-static const char *free_name(const struct vec_fn *fn, const char *want, const char *other)
-{
-    for (int i = 0; i < fn->nparams; i++)
-        if (!strcmp(fn->pname[i], want))
-            return other;
-    return want;
-}
-
 /* The kernel of fn: the cell's text up to the function's end, every
  * function in it a device function (NVRTC's -default-device), then a
  * kernel applying fn to element i of each input. */
@@ -611,18 +589,8 @@ static char *vectorize_kernel(struct magic_call *c, const struct vec_fn *fn)
                  "typedef long int64_t; typedef unsigned long uint64_t;\n");
     buf_printf(&b, "#line 2 \"%s\"\n", CUDA_CELL_NAME);
     /* #include lines mean nothing here (NVRTC has the math functions). */
-    char *text = xstrndup(c->body, fn->end);
-    for (const char *p = text; *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t n = eol ? (size_t)(eol - p) : strlen(p);
-        const char *q = p + strspn(p, " \t");
-        if (strncmp(q, "#include", 8) != 0)
-            buf_add(&b, p, n);
-        buf_addc(&b, '\n');
-        p += n + (eol != NULL);
-    }
-    free(text);
-    const char *out = free_name(fn, "out", "out_"), *n = free_name(fn, "n", "n_");
+    vectorize_add_text(&b, c->body, fn);
+    const char *out = vectorize_unused_name(fn, "out", "out_"), *n = vectorize_unused_name(fn, "n", "n_");
     buf_printf(&b, "\nextern \"C\" __global__ void %s(", fn->array);
     for (int i = 0; i < fn->nparams; i++)
         buf_printf(&b, "%s%s *%s, ", strncmp(fn->ptype[i], "const", 5) ? "const " : "", fn->ptype[i], fn->pname[i]);
@@ -649,20 +617,7 @@ int cuda_vectorize(struct magic_call *c, const struct vec_fn *fn)
         buf_free(&why);
         return -1;
     }
-    struct buf *b = c->code;
-    buf_adds(b, "\nint parc__cuda_vectorize(const char *, size_t, int, const void *const *, const size_t *, void *, "
-                "size_t);\n");
-    buf_printf(b, "void %s(", fn->array);
-    vectorize_params(fn, b);
-    const char *out = free_name(fn, "out", "out_"), *n = free_name(fn, "n", "n_");
-    buf_adds(b, ")\n{\n    const void *in__[] = {");
-    for (int i = 0; i < fn->nparams; i++)
-        buf_printf(b, "%s%s", i ? ", " : "", fn->pname[i]);
-    buf_adds(b, "};\n    size_t size__[] = {");
-    for (int i = 0; i < fn->nparams; i++)
-        buf_printf(b, "%ssizeof *%s", i ? ", " : "", fn->pname[i]);
-    buf_printf(b, "};\n    parc__cuda_vectorize(\"%s\", %s, %d, in__, size__, %s, sizeof *%s);\n}\n", fn->array, n,
-               fn->nparams, out, out);
+    vectorize_add_launcher(c->code, fn, "parc__cuda_vectorize");
     if (!have)
         printf("no CUDA device: %s\n", why.data);
     fflush(stdout);

@@ -9,6 +9,7 @@
 #include "jit.h"
 #include "session.h"
 #include "parc.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <dlfcn.h>
@@ -326,9 +327,7 @@ int nvrtc_program(struct magic_call *c, const char *text, const char *const *nam
     free(img_path);
     free(names_path);
     free(cache);
-    for (size_t i = 0; i < nopts; i++)
-        free(opts[i]);
-    free(opts);
+    strv_free(opts, nopts);
     buf_free(&src);
     buf_free(&key);
     return rc;

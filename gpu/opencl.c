@@ -10,6 +10,7 @@
 #include "parc.h"
 #include "timeit.h"
 #include "trace.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -394,22 +395,6 @@ const char *ocl_device_name(void)
 /* Building                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Line n (1-based) of src, its length in *len; NULL past the end. */
-static const char *nth_line(const char *src, int n, size_t *len)
-{
-    const char *p = src;
-    for (int i = 1; i < n && p; i++) {
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    if (!p || !*p)
-        return NULL;
-    const char *e = strchr(p, '\n');
-    *len = e ? (size_t)(e - p) : strlen(p);
-    return p;
-}
-
 /* Parses one build-log line in either form compilers use:
  *   "PATH:L:C: error: MESSAGE"   (clang, NVIDIA)
  *   "error: PATH:L:C: MESSAGE"   (PoCL)
@@ -467,7 +452,7 @@ static void map_log(const char *log, const char *src, const char *cell, int fail
         if (parse_diag(l, sev, sizeof sev, &line, &col, &msg) == 0) {
             buf_printf(&out, "%s:%d:%d: %s: %s\n", cell, line, col, sev, msg);
             size_t len;
-            const char *s = nth_line(src, line, &len);
+            const char *s = text_line(src, line, &len);
             if (s) {
                 buf_printf(&out, "%5d | %.*s\n      | ", line, (int)len, s);
                 for (int i = 1; i < col && (size_t)i <= len; i++)

@@ -7,6 +7,7 @@
 #include "magic.h"
 #include "opencl.h"
 #include "session.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -104,20 +105,15 @@ static char *trim(const char *a, const char *b)
     return xstrndup(a, (size_t)(b - a));
 }
 
-static int is_ident(char ch)
-{
-    return isalnum((unsigned char)ch) || ch == '_';
-}
-
 /* Splits "TYPE NAME" (trimmed) at its last identifier. */
 static int split_decl(const char *d, char **type, char **name)
 {
     size_t n = strlen(d);
     size_t e = n;
-    if (!e || !is_ident(d[e - 1]))
+    if (!e || !text_word_char(d[e - 1]))
         return -1;
     size_t b = e;
-    while (b && is_ident(d[b - 1]))
+    while (b && text_word_char(d[b - 1]))
         b--;
     *name = xstrndup(d + b, e - b);
     *type = trim(d, d + b);
@@ -138,7 +134,7 @@ static int is_number_type(const char *t)
         if (!*p)
             break;
         const char *b = p;
-        while (is_ident(*p))
+        while (text_word_char(*p))
             p++;
         if (p == b)
             return 0; /* '*', '[', ... */
@@ -185,7 +181,7 @@ static int is_statement(const char *a, const char *b)
     static const char *kw[] = {"for", "while", "if", "switch", NULL};
     for (int i = 0; kw[i]; i++) {
         size_t n = strlen(kw[i]);
-        if ((size_t)(b - a) > n && !strncmp(a, kw[i], n) && !is_ident(a[n]))
+        if ((size_t)(b - a) > n && !strncmp(a, kw[i], n) && !text_word_char(a[n]))
             return 1;
     }
     return 0;
@@ -294,9 +290,7 @@ static int read_function(struct magic_call *c, struct vec_fn *fn)
 /* Targets                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Names of the output array, the count and the index that no parameter
- * uses. */
-static const char *pick(const struct vec_fn *fn, const char *want, const char *other)
+const char *vectorize_unused_name(const struct vec_fn *fn, const char *want, const char *other)
 {
     for (int i = 0; i < fn->nparams; i++)
         if (!strcmp(fn->pname[i], want))
@@ -310,14 +304,45 @@ void vectorize_params(const struct vec_fn *fn, struct buf *out)
         const char *t = fn->ptype[i];
         buf_printf(out, "%s%s *%s, ", strncmp(t, "const", 5) ? "const " : "", t, fn->pname[i]);
     }
-    buf_printf(out, "%s *%s, size_t %s", fn->ret, pick(fn, "out", "out_"), pick(fn, "n", "n_"));
+    buf_printf(out, "%s *%s, size_t %s", fn->ret, vectorize_unused_name(fn, "out", "out_"), vectorize_unused_name(fn, "n", "n_"));
+}
+
+void vectorize_add_text(struct buf *b, const char *body, const struct vec_fn *fn)
+{
+    char *text = xstrndup(body, fn->end);
+    for (const char *p = text; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        const char *q = p + strspn(p, " \t");
+        if (strncmp(q, "#include", 8) != 0)
+            buf_add(b, p, n);
+        buf_addc(b, '\n');
+        p += n + (eol != NULL);
+    }
+    free(text);
+}
+
+void vectorize_add_launcher(struct buf *b, const struct vec_fn *fn, const char *call)
+{
+    buf_printf(b, "\nint %s(const char *, size_t, int, const void *const *, const size_t *, void *, size_t);\n", call);
+    buf_printf(b, "void %s(", fn->array);
+    vectorize_params(fn, b);
+    const char *out = vectorize_unused_name(fn, "out", "out_"), *n = vectorize_unused_name(fn, "n", "n_");
+    buf_adds(b, ")\n{\n    const void *in__[] = {");
+    for (int i = 0; i < fn->nparams; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", fn->pname[i]);
+    buf_adds(b, "};\n    size_t size__[] = {");
+    for (int i = 0; i < fn->nparams; i++)
+        buf_printf(b, "%ssizeof *%s", i ? ", " : "", fn->pname[i]);
+    buf_printf(b, "};\n    %s(\"%s\", %s, %d, in__, size__, %s, sizeof *%s);\n}\n", call, fn->array, n, fn->nparams,
+               out, out);
 }
 
 /* The loop both CPU targets use, with pragma (or "") before it. */
 static void add_loop(struct magic_call *c, const struct vec_fn *fn, const char *pragma)
 {
     struct buf *b = c->code;
-    const char *out = pick(fn, "out", "out_"), *n = pick(fn, "n", "n_");
+    const char *out = vectorize_unused_name(fn, "out", "out_"), *n = vectorize_unused_name(fn, "n", "n_");
     buf_printf(b, "\nvoid %s(", fn->array);
     vectorize_params(fn, b);
     buf_printf(b, ")\n{\n%s    for (size_t i__ = 0; i__ < %s; i__++)\n        %s[i__] = %s(", pragma, n, out, fn->name);
@@ -384,24 +409,12 @@ static char *kernel_source(struct magic_call *c, const struct vec_fn *fn)
     buf_adds(&b, "typedef char int8_t; typedef uchar uint8_t; typedef short int16_t; typedef ushort uint16_t;\n"
                  "typedef int int32_t; typedef uint uint32_t; typedef long int64_t; typedef ulong uint64_t;\n"
                  "#line 2\n");
-    /* The cell up to the function's end (statements after it are C only);
-     * #include lines mean nothing to OpenCL C: kept as empty lines. */
-    char *text = xstrndup(c->body, fn->end);
-    for (const char *p = text; *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t n = eol ? (size_t)(eol - p) : strlen(p);
-        const char *q = p + strspn(p, " \t");
-        if (strncmp(q, "#include", 8) != 0)
-            buf_add(&b, p, n);
-        buf_addc(&b, '\n');
-        p += n + (eol != NULL);
-    }
-    free(text);
+    vectorize_add_text(&b, c->body, fn);
     buf_addc(&b, '\n');
     buf_printf(&b, "kernel void %s(", fn->array);
     for (int i = 0; i < fn->nparams; i++)
         buf_printf(&b, "global const %s *%s, ", cl_type(fn->ptype[i]), fn->pname[i]);
-    const char *out = pick(fn, "out", "out_"), *n = pick(fn, "n", "n_");
+    const char *out = vectorize_unused_name(fn, "out", "out_"), *n = vectorize_unused_name(fn, "n", "n_");
     buf_printf(&b, "global %s *%s, ulong %s)\n{\n    size_t i__ = get_global_id(0);\n    if (i__ < %s)\n        %s[i__] = %s(",
                cl_type(fn->ret), out, n, n, out, fn->name);
     for (int i = 0; i < fn->nparams; i++)
@@ -442,19 +455,7 @@ static int target_opencl(struct magic_call *c, const struct vec_fn *fn)
     free(src);
     if (rc < 0)
         return -1;
-    struct buf *b = c->code;
-    buf_adds(b, "\nint parc__cl_vectorize(const char *, size_t, int, const void *const *, const size_t *, void *, size_t);\n");
-    buf_printf(b, "void %s(", fn->array);
-    vectorize_params(fn, b);
-    const char *out = pick(fn, "out", "out_"), *n = pick(fn, "n", "n_");
-    buf_adds(b, ")\n{\n    const void *in__[] = {");
-    for (int i = 0; i < fn->nparams; i++)
-        buf_printf(b, "%s%s", i ? ", " : "", fn->pname[i]);
-    buf_adds(b, "};\n    size_t size__[] = {");
-    for (int i = 0; i < fn->nparams; i++)
-        buf_printf(b, "%ssizeof *%s", i ? ", " : "", fn->pname[i]);
-    buf_printf(b, "};\n    parc__cl_vectorize(\"%s\", %s, %d, in__, size__, %s, sizeof *%s);\n}\n", fn->array, n,
-               fn->nparams, out, out);
+    vectorize_add_launcher(c->code, fn, "parc__cl_vectorize");
     return 0;
 }
 
@@ -500,10 +501,7 @@ int vectorize_magic(struct magic_call *c)
         return -1;
     }
     if (name) {
-        int ok = isalpha((unsigned char)name[0]) || name[0] == '_';
-        for (const char *p = name; *p; p++)
-            ok &= is_ident(*p);
-        if (!ok)
+        if (!text_is_identifier(name))
             return usage(c, "--name needs a C identifier");
     }
     struct vec_fn fn = {0};

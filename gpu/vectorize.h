@@ -46,4 +46,20 @@ int vectorize_magic(struct magic_call *c);
  * const float *y, float *out, size_t n". For targets. */
 void vectorize_params(const struct vec_fn *fn, struct buf *out);
 
+/* The name the array function gives its output array or its count: want
+ * ("out", "n"), or other ("out_", "n_") when a parameter of fn is named
+ * want. */
+const char *vectorize_unused_name(const struct vec_fn *fn, const char *want, const char *other);
+
+/* Appends the cell's text (body) up to the function's end, each #include
+ * line left empty: a device compiler has its own headers, and the lines
+ * keep their numbers. For device targets. */
+void vectorize_add_text(struct buf *b, const char *body, const struct vec_fn *fn);
+
+/* Appends the array function of a device target: it declares the runtime
+ * function call (parc__cl_vectorize, parc__cuda_vectorize) and hands it
+ * the kernel's name fn->array, the count, the inputs with their element
+ * sizes and the output with its element size. */
+void vectorize_add_launcher(struct buf *b, const struct vec_fn *fn, const char *call);
+
 #endif

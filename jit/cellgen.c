@@ -2,6 +2,7 @@
 #include "cellgen.h"
 #include "jit.h"
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -18,7 +19,7 @@ char *cellgen_strip_storage(const char *text)
     while (*p) {
         if (isalpha((unsigned char)*p) || *p == '_') {
             const char *s = p;
-            while (isalnum((unsigned char)*p) || *p == '_')
+            while (text_word_char(*p))
                 p++;
             int drop = 0;
             for (int i = 0; dropped_words[i]; i++)
@@ -56,16 +57,6 @@ static void add_c_string(struct buf *b, const char *s)
         buf_addc(b, *s);
     }
     buf_addc(b, '"');
-}
-
-static int is_identifier(const char *s)
-{
-    if (!isalpha((unsigned char)*s) && *s != '_')
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
 }
 
 /* _Generic associations for the session's struct types [0, upto), calling
@@ -151,7 +142,7 @@ static int show_rows(struct buf *b, const struct jit *j, const char *e, const ch
 /* Code that shows the value of expression e. */
 static void show_value(struct buf *b, const struct jit *j, const char *e)
 {
-    const struct decl *var = is_identifier(e) ? jit_find_decl(j, e) : NULL;
+    const struct decl *var = text_is_identifier(e) ? jit_find_decl(j, e) : NULL;
     if (var && var->kind == DECL_VAR && var->type) {
         struct buf rows = {0};
         if (show_rows(&rows, j, e, var->type, "__parc_show_")) {
@@ -173,7 +164,7 @@ static void show_value(struct buf *b, const struct jit *j, const char *e)
     buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque))(");
     /* Name the type as declared when the expression is a session variable
      * (uint8_t, point, int[5]) rather than as the compiler reduces it. */
-    const struct decl *d = is_identifier(e) ? jit_find_decl(j, e) : NULL;
+    const struct decl *d = text_is_identifier(e) ? jit_find_decl(j, e) : NULL;
     if (d && d->kind == DECL_VAR && d->type)
         add_c_string(b, d->type);
     else if (e[0] == '"')
@@ -188,13 +179,9 @@ static void show_value(struct buf *b, const struct jit *j, const char *e)
 static int is_tls(const char *specs)
 {
     static const char *const words[] = {"__thread", "_Thread_local", "thread_local", NULL};
-    for (int i = 0; words[i]; i++) {
-        size_t n = strlen(words[i]);
-        for (const char *p = specs; (p = strstr(p, words[i])); p += n)
-            if ((p == specs || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
-                !(isalnum((unsigned char)p[n]) || p[n] == '_'))
-                return 1;
-    }
+    for (int i = 0; words[i]; i++)
+        if (text_has_word(specs, strlen(specs), words[i]))
+            return 1;
     return 0;
 }
 
@@ -242,7 +229,7 @@ static void var_item(struct buf *fs, struct buf *body, const struct split *sp, c
 static int word_is(const char *p, const char *w)
 {
     size_t n = strlen(w);
-    return !strncmp(p, w, n) && !isalnum((unsigned char)p[n]) && p[n] != '_';
+    return !strncmp(p, w, n) && !text_word_char(p[n]);
 }
 
 /* The directive of a `#pragma omp` line ("parallel for ..."), or NULL. */

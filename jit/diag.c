@@ -1,6 +1,7 @@
 /* diag.c — compiler messages mapped to cells (see diag.h). */
 #include "diag.h"
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -10,16 +11,9 @@
 /* Line n (1-based) of code, malloc'd, or NULL. */
 static char *line_of(const char *code, int n)
 {
-    const char *p = code;
-    for (int i = 1; i < n && p; i++) {
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    if (!p || !*p)
-        return NULL;
-    const char *e = strchr(p, '\n');
-    return xstrndup(p, e ? (size_t)(e - p) : strlen(p));
+    size_t len;
+    const char *p = text_line(code, n, &len);
+    return p ? xstrndup(p, len) : NULL;
 }
 
 /* 1-based column of the first quoted word of msg in line, or 0. */
@@ -36,9 +30,9 @@ static int column_of(const char *line, const char *msg)
         }
         size_t ll = strlen(line);
         for (const char *h = line; (h = memmem(h, ll - (size_t)(h - line), q + 1, n)); h++) {
-            int word = isalnum((unsigned char)q[1]) || q[1] == '_';
-            int before_ok = h == line || !word || !(isalnum((unsigned char)h[-1]) || h[-1] == '_');
-            int after_ok = !word || !(isalnum((unsigned char)h[n]) || h[n] == '_');
+            int word = text_word_char(q[1]);
+            int before_ok = h == line || !word || !text_word_char(h[-1]);
+            int after_ok = !word || !text_word_char(h[n]);
             if (before_ok && after_ok)
                 return (int)(h - line) + 1;
         }
@@ -251,7 +245,7 @@ static char **words(const char *code)
                 p++;
         } else if (isalpha((unsigned char)*p) || *p == '_') {
             const char *s = p;
-            while (isalnum((unsigned char)*p) || *p == '_')
+            while (text_word_char(*p))
                 p++;
             v = xrealloc(v, (n + 2) * sizeof *v);
             v[n++] = xstrndup(s, (size_t)(p - s));

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "prelude.h"
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 
 #include "config.h"
@@ -52,9 +53,7 @@ static void struct_free(struct jit_struct *s)
 {
     free(s->spelling);
     free(s->display);
-    for (size_t i = 0; i < s->nfields; i++)
-        free(s->fields[i]);
-    free(s->fields);
+    strv_free(s->fields, s->nfields);
 }
 
 void jit_free(struct jit *j)
@@ -72,22 +71,16 @@ void jit_free(struct jit *j)
     free(j->syms);
     free(j->symhash);
     free(j->regions);
-    for (size_t i = 0; i < j->ninclude_dirs; i++)
-        free(j->include_dirs[i]);
-    free(j->include_dirs);
+    strv_free(j->include_dirs, j->ninclude_dirs);
     free(j->cflags);
     free(j->cc);
     free(j->ldflags);
     free(j->cell_cc);
-    for (size_t i = 0; i < j->ncc_includes; i++)
-        free(j->cc_includes[i]);
-    free(j->cc_includes);
+    strv_free(j->cc_includes, j->ncc_includes);
     free(j->runtime_include);
     free(j->omp_include);
     free(j->prelude);
-    for (size_t i = 0; i < j->nsys_includes; i++)
-        free(j->sys_includes[i]);
-    free(j->sys_includes);
+    strv_free(j->sys_includes, j->nsys_includes);
     free(j);
 }
 
@@ -200,14 +193,7 @@ static long drop_decl(struct jit *j, const char *key)
 /* Whether name occurs in text as a word. */
 static int mentions(const char *text, const char *name)
 {
-    size_t n = strlen(name);
-    for (const char *p = text; n && (p = strstr(p, name)); p++) {
-        int before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        int after = isalnum((unsigned char)p[n]) || p[n] == '_';
-        if (!before && !after)
-            return 1;
-    }
-    return 0;
+    return text_has_word(text, strlen(text), name);
 }
 
 /* The word a later cell names a declaration by: "point" for "struct
