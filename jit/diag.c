@@ -98,6 +98,32 @@ static int last_line(const char *code)
     return last;
 }
 
+/* The linker's "undefined symbol 'NAME'": a name declared (or used) but
+ * defined nowhere, shown at its last use in the cell (where it stands). */
+static void undefined(struct buf *out, const char *name, const char *code, const char *quoted)
+{
+    char *sym = xstrndup(quoted, (size_t)(strchr(quoted, '\'') - quoted));
+    int lineno = 0, col = 0;
+    size_t len;
+    const char *line;
+    for (int n = 1; (line = text_line(code, n, &len)) || n <= last_line(code); n++)
+        for (size_t i = 0; line && i < len; i++)
+            if (!strncmp(line + i, sym, strlen(sym)) && (i == 0 || !text_word_char((unsigned char)line[i - 1])) &&
+                !text_word_char((unsigned char)line[i + strlen(sym)])) {
+                lineno = n;
+                col = (int)i + 1;
+            }
+    const char *why = "is defined nowhere: define it in this or an earlier cell, or load the library that has "
+                      "it (%lib NAME)";
+    if (lineno) {
+        buf_printf(out, "%s:%d:%d: error: '%s' %s\n", name, lineno, col, sym, why);
+        show_source(out, code, lineno, col);
+    } else {
+        buf_printf(out, "%s: error: '%s' %s\n", name, sym, why);
+    }
+    free(sym);
+}
+
 void diag_format(struct buf *out, const char *name, const char *code, const char *raw)
 {
     size_t nl = strlen(name);
@@ -147,6 +173,8 @@ void diag_format(struct buf *out, const char *name, const char *code, const char
                 buf_printf(out, "%s:%d: %s\n", name, lineno, rest);
             show_source(out, code, lineno, col);
             free(better);
+        } else if (!strncmp(msg, "tcc: error: undefined symbol '", 30) && strchr(msg + 30, '\'')) {
+            undefined(out, name, code, msg + 30);
         } else if (!strncmp(msg, "tcc: ", 5)) {
             buf_printf(out, "%s: %s\n", name, msg + 5);
         } else if (!strncmp(msg, "<cell>:", 7) || !strncmp(msg, "<end>:", 6)) {
