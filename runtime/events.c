@@ -15,35 +15,42 @@ int rt_commit_fd = -1;
  * threads of a cell display at once. */
 static pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int rt_send(int type, size_t n, const char *const *fields, const size_t *lens)
+/* Sends an event on the event pipe (connected) after flushing stdio, then,
+ * when reply is given and the send succeeded, reads the front end's next
+ * frame into it (*reply_rc: wire_recv's result) before another thread
+ * may send. Returns the send's result. */
+static int send_locked(int type, size_t n, const char *const *fields, const size_t *lens, struct frame *reply,
+                       int *reply_rc)
 {
-    if (rt_event_fd < 0)
-        return -1;
     /* Output printed before the event must reach the front end first. */
     fflush(stdout);
     fflush(stderr);
     pthread_mutex_lock(&send_lock);
     int rc = wire_send(rt_event_fd, type, n, fields, lens);
+    if (rc == 0 && reply)
+        *reply_rc = wire_recv(rt_input_fd, reply);
     pthread_mutex_unlock(&send_lock);
     return rc;
+}
+
+int rt_send(int type, size_t n, const char *const *fields, const size_t *lens)
+{
+    if (rt_event_fd < 0)
+        return -1;
+    return send_locked(type, n, fields, lens, NULL, NULL);
 }
 
 int rt_send_synced(int type, size_t n, const char *const *fields, const size_t *lens)
 {
     if (rt_event_fd < 0)
         return -1;
-    fflush(stdout);
-    fflush(stderr);
-    pthread_mutex_lock(&send_lock);
-    int rc = wire_send(rt_event_fd, type, n, fields, lens);
-    struct frame f;
-    if (rc == 0 && rt_input_fd >= 0) {
-        /* Wait until the front end has taken everything printed before
-         * this output, so the two arrive in the order they were made. */
-        if (wire_recv(rt_input_fd, &f) == 0)
-            frame_free(&f);
-    }
-    pthread_mutex_unlock(&send_lock);
+    /* Wait until the front end has taken everything printed before this
+     * output, so the two arrive in the order they were made. */
+    struct frame ack;
+    int ack_rc = -1;
+    int rc = send_locked(type, n, fields, lens, rt_input_fd >= 0 ? &ack : NULL, &ack_rc);
+    if (ack_rc == 0)
+        frame_free(&ack);
     return rc;
 }
 
@@ -76,14 +83,9 @@ int rt_send_request(int type, size_t n, const char *const *fields, const size_t 
 {
     if (rt_event_fd < 0 || rt_input_fd < 0)
         return -1;
-    fflush(stdout);
-    fflush(stderr);
-    pthread_mutex_lock(&send_lock);
-    int rc = wire_send(rt_event_fd, type, n, fields, lens);
-    if (rc == 0)
-        rc = wire_recv(rt_input_fd, answer);
-    pthread_mutex_unlock(&send_lock);
-    return rc;
+    int answer_rc = -1;
+    int rc = send_locked(type, n, fields, lens, answer, &answer_rc);
+    return rc ? rc : answer_rc;
 }
 
 void rt_cell_fail(int crashed, const char *ename, const char *evalue, const char *traceback)
