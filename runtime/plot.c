@@ -181,34 +181,31 @@ static void range(struct axis *ax, double lo, double hi, int from_zero)
     ax->hi = ceil(hi / step) * step;
 }
 
+/* One tick at position x of an axis: a faint grid line across the plot
+ * and the label shown, beside the vertical axis (at other) or below the
+ * horizontal one. */
+static void tick(struct buf *b, int vertical, double other, double x, double shown)
+{
+    if (vertical)
+        buf_printf(b, "<line x1=\"%g\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"" TEXT "\" stroke-opacity=\"0.25\"/>"
+                      "<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
+                   other, x, W - MR, x, other - 6, x + 4, shown);
+    else
+        buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%g\" stroke=\"" TEXT "\" stroke-opacity=\"0.25\"/>"
+                      "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">%g</text>\n",
+                   x, MT, x, other, x, other + 16, shown);
+}
+
 static void ticks(struct buf *b, const struct axis *ax, int vertical, double other)
 {
     if (ax->log) {
-        for (double v = ax->lo; v <= ax->hi * 1.0001; v *= 10) {
-            double x = map(ax, v);
-            if (vertical)
-                buf_printf(b, "<line x1=\"%g\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"" TEXT "\" stroke-opacity=\"0.25\"/>"
-                              "<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
-                           other, x, W - MR, x, other - 6, x + 4, v);
-            else
-                buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%g\" stroke=\"" TEXT "\" stroke-opacity=\"0.25\"/>"
-                              "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">%g</text>\n",
-                           x, MT, x, other, x, other + 16, v);
-        }
+        for (double v = ax->lo; v <= ax->hi * 1.0001; v *= 10)
+            tick(b, vertical, other, map(ax, v), v);
         return;
     }
     double step = nice_step(ax->hi - ax->lo);
-    for (double v = ax->lo; v <= ax->hi + step * 1e-6; v += step) {
-        double x = map(ax, v), shown = fabs(v) < step * 1e-9 ? 0 : v;
-        if (vertical)
-            buf_printf(b, "<line x1=\"%g\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"" TEXT "\" stroke-opacity=\"0.25\"/>"
-                          "<text x=\"%g\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
-                       other, x, W - MR, x, other - 6, x + 4, shown);
-        else
-            buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%g\" stroke=\"" TEXT "\" stroke-opacity=\"0.25\"/>"
-                          "<text x=\"%.1f\" y=\"%g\" text-anchor=\"middle\">%g</text>\n",
-                       x, MT, x, other, x, other + 16, shown);
-    }
+    for (double v = ax->lo; v <= ax->hi + step * 1e-6; v += step)
+        tick(b, vertical, other, map(ax, v), fabs(v) < step * 1e-9 ? 0 : v);
 }
 
 static void text(struct buf *b, const char *attrs, const char *s)
