@@ -59,6 +59,9 @@ static void add_c_string(struct buf *b, const char *s)
     buf_addc(b, '"');
 }
 
+static int show_rows_at(struct buf *b, const struct jit *j, const char *e, const char *type, const char *prefix,
+                        size_t upto, int level);
+
 /* _Generic associations for the session's struct types [0, upto), calling
  * the functions struct_shows names with prefix pf. */
 static void struct_branches(struct buf *b, const struct jit *j, size_t upto, const char *pf)
@@ -76,10 +79,25 @@ static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
         buf_printf(b, "static void %ss%zu(const char *tn, __SIZE_TYPE__ sz, %s v) {\n", pf, k, s->spelling);
         buf_printf(b, "__parc_struct_begin(tn, \"%s\", sz);\n", s->display);
         for (size_t f = 0; f < s->nfields; f++) {
-            buf_printf(b, "__parc_field(\"%s\"); _Generic((v.%s), ", s->fields[f], s->fields[f]);
+            const char *type = s->field_types[f];
+            buf_printf(b, "__parc_field(\"%s\"); ", s->fields[f]);
+            char *e = xasprintf("v.%s", s->fields[f]);
+            if (type && show_rows_at(b, j, e, type, pf, k, 0)) {
+                buf_addc(b, '\n');
+                free(e);
+                continue;
+            }
+            buf_printf(b, "_Generic((%s), ", e);
             struct_branches(b, j, k, pf);
-            buf_printf(b, "__PARC_SCALARS default: __parc_show_opaque)((const char *)0, sizeof(v.%s), v.%s);\n",
-                       s->fields[f], s->fields[f]);
+            /* An array field's type tells it from a pointer (an int[2] is
+             * as big as one). */
+            buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
+            if (type)
+                add_c_string(b, type);
+            else
+                buf_adds(b, "(const char *)0");
+            buf_printf(b, ", sizeof(%s), %s);\n", e, e);
+            free(e);
         }
         buf_adds(b, "__parc_struct_end();\n}\n");
         buf_printf(b,
@@ -112,31 +130,46 @@ static char *row_type(const char *type)
 }
 
 /* Code showing array e, of declared type type, element by element when
- * its elements are rows or pointers (a matrix, an array of strings); 0
- * if it is no such array. prefix names the struct show functions. */
-static int show_rows(struct buf *b, const struct jit *j, const char *e, const char *type, const char *prefix)
+ * its elements are rows or pointers (a matrix, an array of strings), rows
+ * of rows in nested braces as C writes their initializers; 0 if it is no
+ * such array. prefix names the struct show functions, of which the first
+ * upto exist; level names the loop's variables apart from its outer
+ * loops'. */
+static int show_rows_at(struct buf *b, const struct jit *j, const char *e, const char *type, const char *prefix,
+                        size_t upto, int level)
 {
     char *elem = row_type(type);
     if (!elem)
         return 0;
-    buf_adds(b, "{ __SIZE_TYPE__ __parc_n = __parc_array_begin(");
+    buf_printf(b, "{ __SIZE_TYPE__ __parc_n%d = __parc_array_begin(", level);
     add_c_string(b, type);
     buf_adds(b, ", ");
     add_c_string(b, elem);
     buf_printf(b,
-               ", sizeof(%s), sizeof((%s)[0]), (%s)); for (__SIZE_TYPE__ __parc_i = 0; __parc_i < __parc_n; "
-               "__parc_i++) { __parc_array_elem(__parc_i); _Generic(((%s)[__parc_i]), ",
-               e, e, e, e);
-    struct_branches(b, j, j->nstructs, prefix);
-    /* A row's type tells it from a pointer (an int[2] row is as big as one). */
-    buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
-    if (strchr(elem, '['))
-        add_c_string(b, elem);
-    else
-        buf_adds(b, "(const char *)0");
-    buf_printf(b, ", sizeof((%s)[__parc_i]), (%s)[__parc_i]); } __parc_array_end(__parc_n); }", e, e);
+               ", sizeof(%s), sizeof((%s)[0]), (%s)); for (__SIZE_TYPE__ __parc_i%d = 0; __parc_i%d < __parc_n%d; "
+               "__parc_i%d++) { __parc_array_elem(__parc_i%d); ",
+               e, e, e, level, level, level, level, level);
+    char *row = xasprintf("(%s)[__parc_i%d]", e, level);
+    if (!strchr(elem, '[') || !show_rows_at(b, j, row, elem, prefix, upto, level + 1)) {
+        buf_printf(b, "_Generic((%s), ", row);
+        struct_branches(b, j, upto, prefix);
+        /* A row's type tells it from a pointer (an int[2] row is as big as one). */
+        buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
+        if (strchr(elem, '['))
+            add_c_string(b, elem);
+        else
+            buf_adds(b, "(const char *)0");
+        buf_printf(b, ", sizeof(%s), %s);", row, row);
+    }
+    buf_printf(b, " } __parc_array_end(__parc_n%d); }", level);
+    free(row);
     free(elem);
     return 1;
+}
+
+static int show_rows(struct buf *b, const struct jit *j, const char *e, const char *type, const char *prefix)
+{
+    return show_rows_at(b, j, e, type, prefix, j->nstructs, 0);
 }
 
 /* Code that shows the value of expression e. */

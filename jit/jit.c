@@ -54,6 +54,7 @@ static void struct_free(struct jit_struct *s)
     free(s->spelling);
     free(s->display);
     strv_free(s->fields, s->nfields);
+    strv_free(s->field_types, s->nfields);
 }
 
 void jit_free(struct jit *j)
@@ -240,9 +241,12 @@ static void add_struct(struct jit *j, const struct item *it)
             break;
         }
     struct jit_struct s = {xstrdup(it->struct_spelling), xstrdup(it->struct_display),
-                           xcalloc(it->nfields + 1, sizeof(char *)), it->nfields};
-    for (size_t i = 0; i < it->nfields; i++)
+                           xcalloc(it->nfields + 1, sizeof(char *)), xcalloc(it->nfields + 1, sizeof(char *)),
+                           it->nfields};
+    for (size_t i = 0; i < it->nfields; i++) {
         s.fields[i] = xstrdup(it->fields[i]);
+        s.field_types[i] = it->field_types[i] ? xstrdup(it->field_types[i]) : NULL;
+    }
     j->structs = xrealloc(j->structs, (j->nstructs + 1) * sizeof *j->structs);
     j->structs[j->nstructs++] = s;
 }
@@ -803,9 +807,11 @@ struct jit_mark *jit_mark(const struct jit *j)
     for (size_t i = 0; i < j->nstructs; i++) {
         const struct jit_struct *o = &j->structs[i];
         struct jit_struct c = {xstrdup(o->spelling), xstrdup(o->display), xcalloc(o->nfields + 1, sizeof(char *)),
-                               o->nfields};
-        for (size_t k = 0; k < o->nfields; k++)
+                               xcalloc(o->nfields + 1, sizeof(char *)), o->nfields};
+        for (size_t k = 0; k < o->nfields; k++) {
             c.fields[k] = xstrdup(o->fields[k]);
+            c.field_types[k] = o->field_types[k] ? xstrdup(o->field_types[k]) : NULL;
+        }
         m->structs[m->nstructs++] = c;
     }
     return m;

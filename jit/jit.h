@@ -30,6 +30,7 @@ struct jit_struct {
     char *spelling; /* how C code names it: "struct p" or a typedef name */
     char *display;  /* how users know it */
     char **fields;
+    char **field_types; /* per field: its type if an array, else NULL */
     size_t nfields;
 };
 

@@ -558,9 +558,37 @@ static size_t string_size(const struct cursor *k, size_t a, size_t b)
     return a < b ? n + 1 : 0;
 }
 
-/* Field names of a struct/union body [a, b) (a is '{'). Bit-fields and
- * anonymous members are left out: they cannot be shown generically. */
-static void read_fields(const struct cursor *k, size_t a, size_t b, struct names *out)
+/* The type of an array field named at token m of its declaration sub,
+ * whose specifiers are tokens [0, sa) and declarator [d, e): "int[2][3]"
+ * for `int m[2][3]`, "char *[4]" for `char *m[4]`; NULL for any other
+ * field, or when the specifiers hold a body (a struct defined in place). */
+static char *field_array_type(const struct cursor *sub, size_t sa, size_t d, size_t m, size_t e)
+{
+    if (!is(sub, m + 1, "["))
+        return NULL;
+    for (size_t i = 0; i < e; i++)
+        if ((i < sa || i >= d) && (is(sub, i, "{") || is(sub, i, "(")))
+            return NULL;
+    struct buf t = {0};
+    for (size_t i = 0; i < m; i = i + 1 == sa ? d : i + 1) {
+        char *w = tok_str(sub, i);
+        if (t.len && !(*w == '*' && t.data[t.len - 1] == '*'))
+            buf_addc(&t, ' ');
+        buf_adds(&t, w);
+        free(w);
+    }
+    for (size_t i = m + 1; i < e; i++) {
+        char *w = tok_str(sub, i);
+        buf_adds(&t, w);
+        free(w);
+    }
+    return buf_take(&t);
+}
+
+/* Field names of a struct/union body [a, b) (a is '{'), and in types the
+ * type of each (field_array_type, NULL for most). Bit-fields and anonymous
+ * members are left out: they cannot be shown generically. */
+static void read_fields(const struct cursor *k, size_t a, size_t b, struct names *out, struct names *types)
 {
     size_t i = a + 1;
     while (i < b - 1) {
@@ -576,7 +604,7 @@ static void read_fields(const struct cursor *k, size_t a, size_t b, struct names
         struct cursor sub = {k->c, k->v + s, i - s};
         struct item tmp = {0};
         size_t ba, bb, tt;
-        size_t j = read_specs(&sub, &tmp, &ba, &bb, &tt);
+        size_t j = read_specs(&sub, &tmp, &ba, &bb, &tt), j0 = j;
         while (j < sub.n) {
             size_t d0 = j;
             int dd = 0, bits = 0;
@@ -592,8 +620,11 @@ static void read_fields(const struct cursor *k, size_t a, size_t b, struct names
             for (size_t m = d0; m < j && !bits; m++)
                 if (is_ident(&sub, m) && !in_list(qual_kw, &sub, m)) {
                     char *name = tok_str(&sub, m);
-                    if (!split_is_keyword(name) && !is(&sub, m + 1, "("))
+                    if (!split_is_keyword(name) && !is(&sub, m + 1, "(")) {
                         names_add(out, name);
+                        types->v = xrealloc(types->v, (types->n + 1) * sizeof *types->v);
+                        types->v[types->n++] = field_array_type(&sub, j0, d0, m, j);
+                    }
                     free(name);
                     break;
                 }
@@ -645,9 +676,10 @@ static void read_decl(const struct cursor *k, struct item *it, const struct spli
         free(tagname);
     }
     if (body_a != (size_t)-1 && !is(k, body_a - 1 - (tag_tok != (size_t)-1), "enum")) {
-        struct names f = {0};
-        read_fields(k, body_a, body_b, &f);
+        struct names f = {0}, ft = {0};
+        read_fields(k, body_a, body_b, &f, &ft);
         it->fields = f.v;
+        it->field_types = ft.v;
         it->nfields = f.n;
     }
     /* Declarators. */
@@ -953,9 +985,12 @@ static void item_free(struct item *it)
     for (size_t i = 0; i < it->ntype_names; i++)
         free(it->type_names[i]);
     free(it->type_names);
-    for (size_t i = 0; i < it->nfields; i++)
+    for (size_t i = 0; i < it->nfields; i++) {
         free(it->fields[i]);
+        free(it->field_types[i]);
+    }
     free(it->fields);
+    free(it->field_types);
 }
 
 void split_free(struct split *s)

@@ -53,6 +53,8 @@ struct item {
     char *struct_spelling;
     char *struct_display;
     char **fields;
+    char **field_types; /* per field: its type if it is an array
+                           ("int[2][3]", "char *[4]"), else NULL */
     size_t nfields;
     /* ITEM_FUNC: the head before the body ("int f(int x)"). */
     char *head;

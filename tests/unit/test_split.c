@@ -414,6 +414,25 @@ static void test_fields(void)
     EQ_INT(IT(0)->nfields, 8);
     for (size_t j = 0; j < 8; j++)
         EQ_STR(FIELD(0, j), want[j]);
+    /* Array fields carry their type, so that their values can be shown. */
+    EQ_STR(IT(0)->field_types[3], "int[4]");
+    EQ_STR(IT(0)->field_types[0], NULL);
+    EQ_STR(IT(0)->field_types[4], NULL);
+
+    sp("typedef struct {\n"
+       "  double cells[2][3][4];\n"
+       "  const char *names[2], label[8];\n"
+       "  unsigned long long ** const grid[2][2];\n"
+       "  struct { int q; } inner[2];\n"
+       "  int (*fns[2])(void);\n"
+       "} world;");
+    EQ_INT(IT(0)->nfields, 6);
+    EQ_STR(IT(0)->field_types[0], "double[2][3][4]");
+    EQ_STR(IT(0)->field_types[1], "const char *[2]");
+    EQ_STR(IT(0)->field_types[2], "const char[8]");
+    EQ_STR(IT(0)->field_types[3], "unsigned long long ** const[2][2]");
+    EQ_STR(IT(0)->field_types[4], NULL); /* a body in place */
+    EQ_STR(IT(0)->field_types[5], NULL); /* an array of function pointers */
 }
 
 /* ------------------------------------------------------------------ */
