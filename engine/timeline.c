@@ -148,10 +148,36 @@ static void *live_main(void *arg)
     return NULL;
 }
 
+/* Stops the helper thread, if it runs. */
+static void live_stop(void)
+{
+    if (!live.running)
+        return;
+    pthread_mutex_lock(&live.lock);
+    live.stop = 1;
+    pthread_cond_signal(&live.cond);
+    pthread_mutex_unlock(&live.lock);
+    pthread_join(live.thread, NULL);
+    live.running = 0;
+}
+
+/* The runtime ends the cell with an error of its own (rt_cell_fail: an
+ * MPI job whose rank crashed): the picture so far is shown as at the end
+ * of a cell, before the error. The session keeps nothing of the cell. */
+static void run_failed(void)
+{
+    live_stop();
+    struct trace *t = trace_rec_snapshot();
+    if (t && (live.shown || wanted(live.tl, t)))
+        show(t, live.shown ? EV_UPDATE_DISPLAY : EV_DISPLAY, live.id, live.cell_no, 0);
+    trace_free(t);
+}
+
 void timeline_run_begin(struct session *s, int cell_no)
 {
     struct timeline *tl = tl_of(s);
     trace_rec_begin(0);
+    rt_on_cell_fail(run_failed);
     live.running = live.stop = live.shown = 0;
     live.cell_no = cell_no;
     live.tl = tl;
@@ -167,14 +193,8 @@ void timeline_run_begin(struct session *s, int cell_no)
 void timeline_run_end(struct session *s, int cell_no)
 {
     struct timeline *tl = tl_of(s);
-    if (live.running) {
-        pthread_mutex_lock(&live.lock);
-        live.stop = 1;
-        pthread_cond_signal(&live.cond);
-        pthread_mutex_unlock(&live.lock);
-        pthread_join(live.thread, NULL);
-        live.running = 0;
-    }
+    rt_on_cell_fail(NULL);
+    live_stop();
     struct trace *t = trace_rec_snapshot();
     if (t) {
         if (live.shown || wanted(tl, t))

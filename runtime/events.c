@@ -88,8 +88,21 @@ int rt_send_request(int type, size_t n, const char *const *fields, const size_t 
     return rc ? rc : answer_rc;
 }
 
+/* Set in the cell process only, by the engine: nothing else reaches it
+ * when the runtime ends the cell. */
+static void (*on_fail)(void);
+
+void rt_on_cell_fail(void (*fn)(void))
+{
+    on_fail = fn;
+}
+
 void rt_cell_fail(int crashed, const char *ename, const char *evalue, const char *traceback)
 {
+    void (*fn)(void) = on_fail;
+    on_fail = NULL;
+    if (fn)
+        fn();
     const char *f[3] = {ename, evalue, traceback};
     size_t tb = strlen(traceback);
     while (tb && traceback[tb - 1] == '\n')

@@ -20,6 +20,9 @@ extern int rt_commit_fd;
  * before the cell. Never returns. */
 void rt_cell_fail(int crashed, const char *ename, const char *evalue, const char *traceback)
     __attribute__((noreturn));
+/* fn (NULL: none) runs once when rt_cell_fail is called, before the error
+ * is sent: the engine shows the cell's timeline so far with it. */
+void rt_on_cell_fail(void (*fn)(void));
 
 /* Sends a mime bundle event (EV_RESULT, EV_DISPLAY, EV_UPDATE_DISPLAY)
  * with one entry. id may be NULL. Thread-safe. Returns 0 or -1. */

@@ -24,6 +24,9 @@
 
 #pragma weak trace_rec_new_lane
 #pragma weak trace_rec_window
+#pragma weak trace_rec_open
+#pragma weak trace_rec_close
+#pragma weak trace_rec_relabel
 
 static struct mpi_job *pending;
 
@@ -346,6 +349,14 @@ static int compile(const struct mpi_job *job, const char *dir, const char *src, 
 /* What the ranks recorded                                             */
 /* ------------------------------------------------------------------ */
 
+/* Records arrive while the job runs (runtime/include/parc_mpi.h) and go
+ * straight into the cell's recorder, where the live timeline
+ * (engine/timeline.c) finds them: a lane per rank made when the first
+ * rank starts, its time from MPI_Init as an open computing task, each MPI
+ * call a wait over it once it returned, and the k-th message of a (source,
+ * destination, tag) an arrow to the k-th receive of the same (MPI keeps
+ * their order) once both ends are in. */
+
 static const char *const call_names[] = {
     "MPI_Send",   "MPI_Recv",   "MPI_Isend",     "MPI_Irecv",     "MPI_Wait",   "MPI_Waitall",
     "MPI_Sendrecv", "MPI_Ssend", "MPI_Barrier",  "MPI_Bcast",     "MPI_Reduce", "MPI_Allreduce",
@@ -353,103 +364,42 @@ static const char *const call_names[] = {
     "MPI_Gatherv", "MPI_Allgatherv", "MPI_Scatterv", "MPI_Scan",
 };
 
-struct msg {
-    int src, dst;
-    long long tag, bytes, t, order;
+/* One end of a message whose other end has not come yet (trace times). */
+struct msg_end {
+    long long t, bytes;
 };
 
-struct call {
-    int kind;
-    long long t0, t1, a0, a1;
+/* The messages of one (source, destination, tag): the ends of one side
+ * waiting for the other's. */
+struct channel {
+    int used, src, dst, sends; /* sends: the queue holds sends, else receives */
+    long long tag;
+    struct msg_end *q;
+    size_t head, n, cap;
 };
 
 struct rank_rec {
-    int seen, pid;
+    int seen, placed, local, ended, exited, crash_sig, aborted, abort_code, pid;
+    int lane; /* -1: none */
     char host[64];
-    long long b0, b1, dropped;
-    struct call *calls;
-    size_t ncalls;
-    int aborted, abort_code;
+    long long offset, t_init, shift, b1, last, dropped, arrived;
+    struct buf held;       /* lines that came before the rank could be placed */
+    struct buf partial[2]; /* stdout, stderr: a line the rank has not ended */
 };
 
 struct job_state {
     struct rank_rec *ranks;
     size_t nranks;
-    struct msg *sends, *recvs;
-    size_t nsends, nrecvs;
+    int expected;        /* ranks asked for; 0: not known */
+    size_t lanes_made;   /* ranks below this have a lane (or never will) */
+    struct channel *chans;
+    size_t chans_cap, nchans;
+    long long origin;    /* CLOCK_MONOTONIC of the recording's time 0 */
+    long long lo;        /* the earliest rank's MPI_Init, trace time */
+    int have_lo, compute;
+    char local[256];
     struct buf launcher; /* mpirun's own messages */
 };
-
-static struct rank_rec *rank_at(struct job_state *js, int r)
-{
-    if (r < 0 || r > 1 << 16)
-        return NULL;
-    if ((size_t)r >= js->nranks) {
-        js->ranks = xrealloc(js->ranks, (size_t)(r + 1) * sizeof *js->ranks);
-        memset(js->ranks + js->nranks, 0, ((size_t)r + 1 - js->nranks) * sizeof *js->ranks);
-        js->nranks = (size_t)r + 1;
-    }
-    return &js->ranks[r];
-}
-
-static void add_msg(struct msg **v, size_t *n, struct msg m)
-{
-    if ((*n & (*n - 1)) == 0 || *n == 0)
-        *v = xrealloc(*v, (*n ? *n * 2 : 16) * sizeof **v);
-    m.order = (long long)*n;
-    (*v)[(*n)++] = m;
-}
-
-/* One "\036parc-mpi ..." line of rank r. */
-static void record_line(struct job_state *js, int r, const char *s)
-{
-    struct rank_rec *rr = rank_at(js, r);
-    if (!rr)
-        return;
-    long long a, b, c, d, e;
-    char host[64];
-    int kind;
-    if (sscanf(s, "L %lld %63s", &a, host) == 2) {
-        rr->seen = 1;
-        rr->pid = (int)a;
-        snprintf(rr->host, sizeof rr->host, "%s", host);
-    } else if (sscanf(s, "B %lld %lld", &a, &b) == 2) {
-        rr->b0 = a;
-        rr->b1 = b;
-    } else if (sscanf(s, "E %d %lld %lld %lld %lld", &kind, &a, &b, &c, &d) == 5) {
-        if (kind < 0 || kind >= (int)(sizeof call_names / sizeof *call_names))
-            return;
-        if ((rr->ncalls & (rr->ncalls - 1)) == 0)
-            rr->calls = xrealloc(rr->calls, (rr->ncalls ? rr->ncalls * 2 : 16) * sizeof *rr->calls);
-        rr->calls[rr->ncalls++] = (struct call){kind, a, b, c, d};
-    } else if (sscanf(s, "S %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
-        add_msg(&js->sends, &js->nsends, (struct msg){r, (int)a, b, c, d, 0});
-    } else if (sscanf(s, "R %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
-        add_msg(&js->recvs, &js->nrecvs, (struct msg){(int)a, r, b, c, d, 0});
-    } else if (sscanf(s, "D %lld", &e) == 1) {
-        rr->dropped = e;
-    } else if (sscanf(s, "A %lld", &a) == 1) {
-        rr->aborted = 1;
-        rr->abort_code = (int)a;
-    }
-}
-
-static int cmp_msg(const void *x, const void *y)
-{
-    const struct msg *a = x, *b = y;
-    if (a->src != b->src)
-        return a->src < b->src ? -1 : 1;
-    if (a->dst != b->dst)
-        return a->dst < b->dst ? -1 : 1;
-    if (a->tag != b->tag)
-        return a->tag < b->tag ? -1 : 1;
-    return a->order < b->order ? -1 : a->order > b->order;
-}
-
-static int same_channel(const struct msg *a, const struct msg *b)
-{
-    return a->src == b->src && a->dst == b->dst && a->tag == b->tag;
-}
 
 static long long mono_now(void)
 {
@@ -458,81 +408,266 @@ static long long mono_now(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The ranks' records on the cell's timeline: a lane per rank, its time
- * between MPI_Init and MPI_Finalize as computing, each MPI call a wait
- * over it, and the k-th message of a (source, destination, tag) an arrow
- * to the k-th receive of the same (MPI keeps their order). */
-static void draw(struct job_state *js, long long launched, long long ended)
+static int tracing(void)
 {
-    if (!rtrace_on() || !trace_rec_new_lane)
+    return rtrace_on() && trace_rec_new_lane && trace_rec_open;
+}
+
+static struct rank_rec *rank_at(struct job_state *js, int r)
+{
+    if (r < 0 || r > 1 << 16)
+        return NULL;
+    if ((size_t)r >= js->nranks) {
+        js->ranks = xrealloc(js->ranks, (size_t)(r + 1) * sizeof *js->ranks);
+        memset(js->ranks + js->nranks, 0, ((size_t)r + 1 - js->nranks) * sizeof *js->ranks);
+        for (size_t i = js->nranks; i <= (size_t)r; i++)
+            js->ranks[i].lane = -1;
+        js->nranks = (size_t)r + 1;
+    }
+    return &js->ranks[r];
+}
+
+/* The lanes of ranks 0..upto, made in rank order whichever rank starts
+ * first; each is named "rank N" until its rank says more. */
+static void make_lanes(struct job_state *js, int upto)
+{
+    if (js->expected > 0 && upto < js->expected - 1)
+        upto = js->expected - 1;
+    if (!rank_at(js, upto))
         return;
-    long long origin = mono_now() - trace_rec_now();
-    /* Ranks on this machine share its clock; elsewhere rank 0's start is
-     * put at the launch. */
-    long long shift = origin;
-    if (js->nranks && js->ranks[0].seen && (js->ranks[0].b0 < launched || js->ranks[0].b0 > ended))
-        shift = js->ranks[0].b0 - (launched - origin);
-    char local[64] = "";
-    gethostname(local, sizeof local - 1);
-    int *lane = xcalloc(js->nranks + 1, sizeof *lane);
-    int compute = trace_rec_name("computing");
-    long long dropped = 0;
+    for (; js->lanes_made <= (size_t)upto; js->lanes_made++) {
+        char label[32];
+        snprintf(label, sizeof label, "rank %zu", js->lanes_made);
+        js->ranks[js->lanes_made].lane = tracing() ? trace_rec_new_lane(label) : -1;
+    }
+}
+
+/* The lane's label: "rank 2 (pid 123)", "rank 2 (pid 123 on node7)", with
+ * how it ended first when it did not end well: "rank 2 (crashed, pid 123)"
+ * (text timelines keep a label's first 24 characters). */
+static void label_lane(struct job_state *js, int r, const char *fate)
+{
+    struct rank_rec *rr = &js->ranks[r];
+    if (rr->lane < 0 || !trace_rec_relabel)
+        return;
+    char label[128];
+    if (!rr->seen)
+        snprintf(label, sizeof label, "rank %d%s%s%s", r, fate ? " (" : "", fate ? fate : "", fate ? ")" : "");
+    else
+        snprintf(label, sizeof label, "rank %d (%s%spid %d%s%s)", r, fate ? fate : "", fate ? ", " : "", rr->pid,
+                 rr->local ? "" : " on ", rr->local ? "" : rr->host);
+    trace_rec_relabel(rr->lane, label);
+}
+
+/* Live, the picture starts at the first rank's MPI_Init: launching and
+ * compiling would leave the ranks a sliver. */
+static void window_from(struct job_state *js, long long t)
+{
+    if (js->have_lo && t >= js->lo)
+        return;
+    js->lo = t;
+    js->have_lo = 1;
+    if (trace_rec_window && tracing())
+        trace_rec_window(t > 0 ? t : 0, INT64_MAX);
+}
+
+static struct channel *channel_of(struct job_state *js, int src, int dst, long long tag)
+{
+    if (2 * (js->nchans + 1) > js->chans_cap) {
+        size_t cap = js->chans_cap ? js->chans_cap * 2 : 64;
+        struct channel *old = js->chans;
+        size_t old_cap = js->chans_cap;
+        js->chans = xcalloc(cap, sizeof *js->chans);
+        js->chans_cap = cap;
+        js->nchans = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].used) {
+                struct channel *c = channel_of(js, old[i].src, old[i].dst, old[i].tag);
+                *c = old[i];
+            }
+        free(old);
+    }
+    unsigned long long h = ((unsigned long long)(unsigned)src * 1000003u + (unsigned)dst) * 0x9e3779b97f4a7c15ull ^
+                           (unsigned long long)tag;
+    size_t i = (size_t)(h ^ (h >> 29)) & (js->chans_cap - 1);
+    while (js->chans[i].used && !(js->chans[i].src == src && js->chans[i].dst == dst && js->chans[i].tag == tag))
+        i = (i + 1) & (js->chans_cap - 1);
+    struct channel *c = &js->chans[i];
+    if (!c->used) {
+        *c = (struct channel){.used = 1, .src = src, .dst = dst, .tag = tag};
+        js->nchans++;
+    }
+    return c;
+}
+
+/* One end of a message (at trace time t): an arrow when the other end is
+ * in, else it waits in its channel. */
+static void message_end(struct job_state *js, int src, int dst, long long tag, long long bytes, long long t, int send)
+{
+    if ((size_t)src >= js->nranks || (size_t)dst >= js->nranks || src < 0 || dst < 0)
+        return;
+    struct channel *c = channel_of(js, src, dst, tag);
+    if (c->n && c->sends != send) {
+        struct msg_end other = c->q[c->head];
+        c->head = (c->head + 1) % c->cap;
+        c->n--;
+        long long from = send ? t : other.t, to = send ? other.t : t;
+        char name[96];
+        snprintf(name, sizeof name, "message, tag %lld, %lld bytes", tag, send ? bytes : other.bytes);
+        if (tracing())
+            rtrace_arrow(js->ranks[src].lane, from, js->ranks[dst].lane, to, trace_rec_name(name));
+        return;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4;
+        struct msg_end *q = xmalloc(cap * sizeof *q);
+        for (size_t i = 0; i < c->n; i++)
+            q[i] = c->q[(c->head + i) % c->cap];
+        free(c->q);
+        c->q = q;
+        c->head = 0;
+        c->cap = cap;
+    }
+    c->sends = send;
+    c->q[(c->head + c->n++) % c->cap] = (struct msg_end){t, bytes};
+}
+
+static void later(long long *last, long long t)
+{
+    if (t > *last)
+        *last = t;
+}
+
+/* A record of placed rank r: into the recorder. */
+static void apply(struct job_state *js, int r, const char *s)
+{
+    struct rank_rec *rr = &js->ranks[r];
+    long long a, b, c, d;
+    int kind;
+    if (sscanf(s, "E %d %lld %lld %lld %lld", &kind, &a, &b, &c, &d) == 5) {
+        if (kind < 0 || kind >= (int)(sizeof call_names / sizeof *call_names))
+            return;
+        if (tracing())
+            rtrace_event(rr->lane, TRACE_WAIT, trace_rec_name(call_names[kind]), a - rr->shift, b - rr->shift, c, d);
+        later(&rr->last, b);
+    } else if (sscanf(s, "S %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+        message_end(js, r, (int)a, b, c, d - rr->shift, 1);
+    } else if (sscanf(s, "R %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+        message_end(js, (int)a, r, b, c, d - rr->shift, 0);
+    } else if (sscanf(s, "F %lld", &a) == 1) {
+        later(&rr->last, a);
+    } else if (sscanf(s, "B %lld %lld", &a, &b) == 2) {
+        rr->ended = 1;
+        rr->b1 = b;
+        later(&rr->last, b);
+        if (tracing())
+            trace_rec_close(rr->lane, b - rr->shift);
+    } else if (sscanf(s, "D %lld", &a) == 1) {
+        rr->dropped = a;
+    } else if (sscanf(s, "C %d %lld", &kind, &a) == 2) {
+        rr->crash_sig = kind;
+        later(&rr->last, a);
+    } else if (sscanf(s, "X %lld", &a) == 1) {
+        rr->exited = 1;
+        later(&rr->last, a);
+    }
+}
+
+/* Places rank r once it can be: a rank on this machine shares its clock;
+ * one on another is put on rank 0's clock by its offset, and rank 0's, if
+ * it is elsewhere too, at the time its first record came. Then its lane
+ * opens and what it sent meanwhile is drawn. */
+static void place(struct job_state *js, int r)
+{
+    make_lanes(js, r); /* first: it may move js->ranks */
+    struct rank_rec *rr = &js->ranks[r], *r0 = &js->ranks[0];
+    if (!rr->seen || rr->placed || (!rr->local && !r0->seen))
+        return;
+    long long c = r0->local ? 0 : r0->t_init - r0->arrived;
+    rr->shift = js->origin + (rr->local ? 0 : rr->offset + c);
+    rr->placed = 1;
+    rr->last = rr->t_init;
+    label_lane(js, r, NULL);
+    if (tracing())
+        trace_rec_open(rr->lane, TRACE_TASK, js->compute, rr->t_init - rr->shift);
+    window_from(js, rr->t_init - rr->shift);
+    char *held = buf_take(&rr->held);
+    for (char *line = held, *nl; line && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        *nl = 0;
+        apply(js, r, line);
+    }
+    free(held);
+    if (r == 0)
+        for (size_t i = 1; i < js->nranks; i++)
+            place(js, (int)i);
+}
+
+/* One "\036parc-mpi ..." line of rank r. */
+static void record_line(struct job_state *js, int r, const char *s)
+{
+    struct rank_rec *rr = rank_at(js, r);
+    if (!rr)
+        return;
+    long long a, b, c;
+    char host[64];
+    if (sscanf(s, "L %lld %63s %lld %lld", &a, host, &b, &c) == 4) {
+        rr->seen = 1;
+        rr->pid = (int)a;
+        snprintf(rr->host, sizeof rr->host, "%s", host);
+        rr->local = !strcmp(host, js->local);
+        rr->offset = b;
+        rr->t_init = c;
+        rr->arrived = mono_now();
+        place(js, r);
+    } else if (sscanf(s, "A %lld", &a) == 1) {
+        rr->aborted = 1;
+        rr->abort_code = (int)a;
+    } else if (!rr->placed) {
+        buf_adds(&rr->held, s);
+        buf_addc(&rr->held, '\n');
+    } else {
+        apply(js, r, s);
+    }
+}
+
+/* After the job: ranks that did not reach MPI_Finalize end at their last
+ * record and their lanes say why; the picture is cut to the ranks' time.
+ * failed: the job failed (a rank that never started says so). */
+static void finish(struct job_state *js, int failed)
+{
+    /* Ranks elsewhere whose rank 0 never started: on this machine's clock. */
+    for (size_t r = 0; r < js->nranks; r++)
+        if (js->ranks[r].seen && !js->ranks[r].placed) {
+            js->ranks[r].local = 1;
+            place(js, (int)r);
+        }
+    long long hi = 0, dropped = 0;
+    int any = 0;
     for (size_t r = 0; r < js->nranks; r++) {
         struct rank_rec *rr = &js->ranks[r];
-        lane[r] = -1;
-        if (!rr->seen)
-            continue;
-        char *label = strcmp(rr->host, local) ? xasprintf("rank %zu (pid %d on %s)", r, rr->pid, rr->host)
-                                              : xasprintf("rank %zu (pid %d)", r, rr->pid);
-        lane[r] = trace_rec_new_lane(label);
-        free(label);
-        if (lane[r] < 0)
-            continue;
-        trace_rec_event(lane[r], TRACE_TASK, compute, rr->b0 - shift, rr->b1 - shift, TRACE_NO_ARG, TRACE_NO_ARG);
-        for (size_t i = 0; i < rr->ncalls; i++) {
-            const struct call *c = &rr->calls[i];
-            trace_rec_event(lane[r], TRACE_WAIT, trace_rec_name(call_names[c->kind]), c->t0 - shift, c->t1 - shift,
-                            c->a0, c->a1);
-        }
+        const char *fate = NULL;
+        if (rr->aborted)
+            fate = "MPI_Abort";
+        else if (rr->crash_sig && rr->crash_sig != SIGTERM)
+            fate = "crashed";
+        else if (rr->exited)
+            fate = "exited early";
+        else if (rr->placed && !rr->ended)
+            fate = "killed";
+        else if (!rr->seen && failed)
+            fate = "not started";
+        if (rr->placed && !rr->ended && tracing())
+            trace_rec_close(rr->lane, rr->last - rr->shift);
+        if (fate)
+            label_lane(js, (int)r, fate);
+        if (rr->placed && (!any || rr->last - rr->shift > hi))
+            hi = rr->last - rr->shift, any = 1;
         dropped += rr->dropped;
     }
-    if (js->nsends)
-        qsort(js->sends, js->nsends, sizeof *js->sends, cmp_msg);
-    if (js->nrecvs)
-        qsort(js->recvs, js->nrecvs, sizeof *js->recvs, cmp_msg);
-    size_t i = 0, k = 0;
-    while (i < js->nsends && k < js->nrecvs) {
-        const struct msg *s = &js->sends[i], *r = &js->recvs[k];
-        int c = cmp_msg(s, r);
-        if (same_channel(s, r)) {
-            int from = (size_t)s->src < js->nranks ? lane[s->src] : -1;
-            int to = (size_t)r->dst < js->nranks ? lane[r->dst] : -1;
-            if (from >= 0 && to >= 0) {
-                char name[96];
-                snprintf(name, sizeof name, "message, tag %lld, %lld bytes", s->tag, s->bytes);
-                trace_rec_arrow(from, s->t - shift, to, r->t - shift, trace_rec_name(name));
-            }
-            i++, k++;
-        } else if (c < 0) {
-            i++;
-        } else {
-            k++;
-        }
-    }
-    free(lane);
-    /* Only the ranks' time between MPI_Init and MPI_Finalize: launching
-     * and compiling would leave it a sliver. */
-    long long lo = 0, hi = 0;
-    for (size_t r = 0; r < js->nranks; r++)
-        if (js->ranks[r].seen) {
-            if (!hi || js->ranks[r].b0 - shift < lo)
-                lo = js->ranks[r].b0 - shift;
-            if (js->ranks[r].b1 - shift > hi)
-                hi = js->ranks[r].b1 - shift;
-        }
-    long long margin = (hi - lo) / 50;
-    if (hi > lo && trace_rec_window)
-        trace_rec_window(lo - margin > 0 ? lo - margin : 0, hi + margin);
+    long long margin = (hi - js->lo) / 50;
+    if (any && js->have_lo && hi > js->lo && trace_rec_window && tracing())
+        trace_rec_window(js->lo - margin > 0 ? js->lo - margin : 0, hi + margin);
     if (dropped)
         fprintf(stderr, "parc: %%%%mpi: the timeline lacks %lld MPI calls (more than 200000 per rank)\n", dropped);
 }
@@ -543,49 +678,91 @@ static void draw(struct job_state *js, long long launched, long long ended)
 
 /* "[1,3]<stdout>:text": the rank (3), the stream, the text; or -1 for a
  * line of mpirun's own. */
-static int parse_tag(const char *line, int *err, const char **text, size_t *taglen)
+static int parse_tag(const char *line, int *err, const char **text)
 {
     int job, rank, n = 0;
     char stream[8];
     if (sscanf(line, "[%d,%d]<%6[a-z]>:%n", &job, &rank, stream, &n) != 3 || !n)
         return -1;
-    *err = !strcmp(stream, "stderr");
+    if (strcmp(stream, "stdout") && strcmp(stream, "stderr") && strcmp(stream, "stddiag"))
+        return -1;
+    *err = strcmp(stream, "stdout") != 0;
     *text = line + n;
-    *taglen = (size_t)n;
     return rank;
 }
 
-/* One line from mpirun's stdout or stderr (the tag says which stream
- * of which rank it came from). */
+/* The next tag in s, or NULL. */
+static const char *next_tag(const char *s)
+{
+    int err;
+    const char *text;
+    for (const char *p = s; (p = strchr(p, '[')); p++)
+        if (parse_tag(p, &err, &text) >= 0)
+            return p;
+    return NULL;
+}
+
+/* A whole line of rank r's stream err: shown as "[r] text", or a record.
+ * A record within the line follows text the rank had not ended yet: that
+ * text waits for the rest of its line. */
+static void rank_line(struct job_state *js, int r, int err, const char *text)
+{
+    const char *rec = strstr(text, "\036parc-mpi ");
+    if (rec) {
+        struct rank_rec *rr = rank_at(js, r);
+        if (rr && rec > text)
+            buf_add(&rr->partial[err], text, (size_t)(rec - text));
+        record_line(js, r, rec + 10);
+        return;
+    }
+    FILE *f = err ? stderr : stdout;
+    fprintf(f, "[%d] %s\n", r, text);
+}
+
+/* One line from mpirun's stdout or stderr: pieces of ranks' streams, each
+ * after its tag. A piece another tag follows is the start of a line its
+ * rank has not ended (mpirun tags what it reads as it comes). */
 static void handle_line(struct job_state *js, char *line)
 {
     int err;
     const char *text;
-    size_t taglen;
-    int rank = parse_tag(line, &err, &text, &taglen);
+    int rank = parse_tag(line, &err, &text);
     if (rank < 0) {
         buf_adds(&js->launcher, line);
         buf_addc(&js->launcher, '\n');
         return;
     }
-    /* Pieces of one line written apart carry the tag again: drop it. */
-    char *t = (char *)text;
-    char *dup;
-    while ((dup = strstr(t, "]<std")) && dup > t) {
-        char *open = dup;
-        while (open > t && *open != '[')
-            open--;
-        char *colon = strstr(dup, ">:");
-        if (*open != '[' || !colon || (size_t)(colon + 2 - open) != taglen || strncmp(open, line, taglen))
-            break;
-        memmove(open, colon + 2, strlen(colon + 2) + 1);
+    while (rank >= 0) {
+        const char *next = next_tag(text);
+        struct rank_rec *rr = rank_at(js, rank);
+        if (!rr)
+            return;
+        struct buf *part = &rr->partial[err];
+        buf_add(part, text, next ? (size_t)(next - text) : strlen(text));
+        if (!next) {
+            buf_addc(part, 0);
+            char *whole = buf_take(part);
+            rank_line(js, rank, err, whole);
+            free(whole);
+            return;
+        }
+        rank = parse_tag(next, &err, &text);
     }
-    if (!strncmp(t, "\036parc-mpi ", 10)) {
-        record_line(js, rank, t + 10);
-        return;
-    }
-    FILE *f = err ? stderr : stdout;
-    fprintf(f, "[%d] %s\n", rank, t);
+}
+
+/* Lines ranks left unended when the job ended. */
+static void flush_partial(struct job_state *js)
+{
+    for (size_t r = 0; r < js->nranks; r++)
+        for (int err = 0; err < 2; err++)
+            if (js->ranks[r].partial[err].len) {
+                buf_addc(&js->ranks[r].partial[err], 0);
+                char *t = buf_take(&js->ranks[r].partial[err]);
+                fprintf(err ? stderr : stdout, "[%zu] %s\n", r, t);
+                free(t);
+            }
+    fflush(stdout);
+    fflush(stderr);
 }
 
 struct stream {
@@ -780,12 +957,32 @@ static pid_t launch(char *const *argv, const char *vars, int out[2])
 
 static void state_free(struct job_state *js)
 {
-    for (size_t r = 0; r < js->nranks; r++)
-        free(js->ranks[r].calls);
+    for (size_t r = 0; r < js->nranks; r++) {
+        buf_free(&js->ranks[r].held);
+        buf_free(&js->ranks[r].partial[0]);
+        buf_free(&js->ranks[r].partial[1]);
+    }
     free(js->ranks);
-    free(js->sends);
-    free(js->recvs);
+    for (size_t i = 0; i < js->chans_cap; i++)
+        free(js->chans[i].q);
+    free(js->chans);
     buf_free(&js->launcher);
+}
+
+/* What mpirun says of ranks that its ranks could not say themselves (a
+ * crash while their records were being sent, SIGKILL, an exit status). */
+static void fates_from_launcher(struct job_state *js)
+{
+    const char *m = js->launcher.data ? js->launcher.data : "";
+    int rank, sig, job, step;
+    for (const char *p = m; (p = strstr(p, "process rank ")); p++)
+        if (sscanf(p, "process rank %d with PID %*d on node %*s exited on signal %d", &rank, &sig) == 2 &&
+            rank_at(js, rank) && !js->ranks[rank].crash_sig)
+            js->ranks[rank].crash_sig = sig;
+    const char *p = strstr(m, "Process name: [[");
+    if (p && sscanf(p, "Process name: [[%d,%d],%d]", &job, &step, &rank) == 3 && rank_at(js, rank) &&
+        strstr(p, "Exit code:"))
+        js->ranks[rank].exited = 1;
 }
 
 int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
@@ -809,7 +1006,6 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
     struct argv a = {0};
     launcher_args(job, prog, &a);
     int fds[2];
-    long long launched = mono_now();
     pid_t pid = launch(a.v, vfile, fds);
     arg_free(&a);
     if (pid < 0) {
@@ -817,6 +1013,10 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
         rt_cell_fail(0, "MPINotFound", "%%mpi: mpirun could not be started", missing_mpi);
     }
     struct job_state js = {0};
+    js.expected = job->nranks ? job->nranks : job->hostfile ? 0 : cores();
+    js.origin = mono_now() - (tracing() ? trace_rec_now() : 0);
+    js.compute = tracing() ? trace_rec_name("computing") : -1;
+    gethostname(js.local, sizeof js.local - 1);
     struct stream s[2] = {{fds[0], {0}}, {fds[1], {0}}};
     int open_streams = 2;
     while (open_streams) {
@@ -835,7 +1035,7 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    long long ended = mono_now();
+    flush_partial(&js);
     remove_tree(dir);
     free(dir);
     free(src);
@@ -847,11 +1047,13 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
         if (*said)
             fputs(said, stderr);
         free(said);
-        draw(&js, launched, ended);
+        finish(&js, 0);
         state_free(&js);
         mpi_job_free(job);
         return 0;
     }
+    fates_from_launcher(&js);
+    finish(&js, 1);
     char *why = failure_reason(&js);
     char *said = launcher_text(&js.launcher);
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !*said) {

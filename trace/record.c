@@ -185,6 +185,19 @@ int trace_rec_new_lane(const char *label)
     return rec ? new_lane(label) : -1;
 }
 
+void trace_rec_relabel(int lane, const char *label)
+{
+    if (!rec || lane < 0 || (uint32_t)lane >= __atomic_load_n(&rec->nlanes, __ATOMIC_ACQUIRE) ||
+        lane >= REC_MAX_LANES)
+        return;
+    /* A snapshot may copy the label meanwhile: its last byte stays 0, so
+     * the copy ends, at worst mixing the two names once. */
+    struct rec_lane *l = &rec->lanes[lane];
+    size_t n = strnlen(label, sizeof l->label - 1);
+    memcpy(l->label, label, n);
+    memset(l->label + n, 0, sizeof l->label - n);
+}
+
 int trace_rec_lane_of_pid(int pid)
 {
     if (!rec)
@@ -419,6 +432,8 @@ struct trace *trace_rec_snapshot(void)
     t->narrows = na;
     int64_t ws = __atomic_load_n(&rec->win_start, __ATOMIC_ACQUIRE);
     int64_t we = __atomic_load_n(&rec->win_end, __ATOMIC_ACQUIRE);
+    if (we > now)
+        we = now;
     if (we > ws) {
         clip(t, ws, we);
         now = we - ws;

@@ -92,8 +92,12 @@ void trace_rec_open(int lane, int kind, int name, int64_t start_ns);
 void trace_rec_close(int lane, int64_t end_ns);
 /* Makes snapshots show only [start_ns, end_ns] of the recording (times
  * then count from start_ns; what lies outside is left out): the part
- * worth seeing when most of the cell was spent elsewhere (starting MPI). */
+ * worth seeing when most of the cell was spent elsewhere (starting MPI).
+ * A snapshot ends at its own time at the latest (end_ns INT64_MAX: from
+ * start_ns on, while the cell runs). */
 void trace_rec_window(int64_t start_ns, int64_t end_ns);
+/* Renames lane (an MPI rank's, once it is known how it ended). */
+void trace_rec_relabel(int lane, const char *label);
 /* Events and arrows lost because the recording was full. */
 uint64_t trace_rec_dropped(void);
 

@@ -3,20 +3,29 @@
  * start and end around the cell's body, the copy of the session's globals,
  * and a PMPI layer that records MPI calls for the cell's timeline.
  *
- * At MPI_Finalize the ranks align their clocks on rank 0's (ping-pong, the
- * exchange with the shortest round trip wins) and print what they recorded
- * on stdout as lines starting with "\036parc-mpi " that parc reads back
- * (runtime/mpi_run.c) and never shows:
- *   L pid host                          the rank's lane
- *   B t0 t1                             from MPI_Init to MPI_Finalize
- *   E kind t0 t1 arg0 arg1              an MPI call (times in ns)
- *   S dest tag bytes t                  a message sent (posted at t)
- *   R source tag bytes t                a message received (complete at t)
- *   D n                                 events dropped (buffer full) */
+ * Records go to parc as they are made, so that the timeline grows while
+ * the job runs: each rank writes them to its stdout (write(2) of whole
+ * lines, past stdio) every 150 ms, when its buffer fills, at MPI_Finalize,
+ * at exit() and on a crashing signal, as lines starting with "\036parc-mpi "
+ * that parc reads back (runtime/mpi_run.c) and never shows. Times are the
+ * rank's own CLOCK_MONOTONIC in ns: parc places a rank on its machine as
+ * they are, a rank on another machine by its clock's offset to rank 0's,
+ * measured at MPI_Init (ping-pong, the shortest round trip wins).
+ *   L pid host offset t              the rank's lane: MPI_Init ended at t
+ *   E kind t0 t1 arg0 arg1           an MPI call
+ *   S dest tag bytes t               a message sent (posted at t)
+ *   R source tag bytes t             a message received (complete at t)
+ *   F t                              records up to t are all sent
+ *   B t0 t1                          from MPI_Init to MPI_Finalize (the end)
+ *   D n                              events dropped (over PM_MAX_EVENTS)
+ *   C signal t                       the rank crashed (its last records)
+ *   X t                              the rank exited without MPI_Finalize
+ * and "A code" on stderr for MPI_Abort. */
 #ifndef PARC_MPI_LAYER_H
 #define PARC_MPI_LAYER_H
 
 #include <mpi.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +40,9 @@ enum {
     PM_TEST, PM_WAITANY, PM_GATHERV, PM_ALLGATHERV, PM_SCATTERV, PM_SCAN,
 };
 
-#define PM_MAX_EVENTS 200000
+#define PM_MAX_EVENTS 200000 /* per rank; more are counted, not sent */
+#define PM_RING 4096         /* events buffered between two sends */
+#define PM_EVERY_NS 150000000LL
 #define PM_MAX_REQUESTS 4096
 
 struct pm_event {
@@ -41,10 +52,46 @@ struct pm_event {
     long long a, b, c; /* E: arg0, arg1; S/R: peer, tag, bytes */
 };
 
-static struct pm_event *pm_events;
-static long pm_nevents, pm_dropped;
+/* The MPI calls' thread (MPI_Init's: THREAD_SINGLE or FUNNELED) adds
+ * events at pm_head; whoever holds pm_send_lock (that thread when the ring
+ * is full, the sender thread every PM_EVERY_NS, the ends) sends those up
+ * to pm_head and moves pm_tail. With TinyCC, which has no atomics, x86's
+ * ordered stores and a compiler barrier publish the head; elsewhere
+ * without atomics there is no sender thread. */
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define PM_PUBLISH(var, v) __atomic_store_n(&(var), (v), __ATOMIC_RELEASE)
+#define PM_READ(var) __atomic_load_n(&(var), __ATOMIC_ACQUIRE)
+#define PM_SENDER 1
+#elif defined(__x86_64__) || defined(__i386__)
+#define PM_PUBLISH(var, v)                                                                                     \
+    do {                                                                                                       \
+        __asm__ __volatile__("" ::: "memory");                                                                 \
+        *(volatile long *)&(var) = (v);                                                                        \
+    } while (0)
+#define PM_READ(var) (*(volatile long *)&(var))
+#define PM_SENDER 1
+#else
+#define PM_PUBLISH(var, v) ((var) = (v))
+#define PM_READ(var) (var)
+#define PM_SENDER 0
+#endif
+
+static struct pm_event pm_ring[PM_RING];
+static long pm_head, pm_tail, pm_accepted, pm_dropped;
+static volatile long long pm_send_at; /* the next periodic send is due */
+static pthread_mutex_t pm_send_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long pm_t_init, pm_offset;
-static int pm_world_rank, pm_finalized;
+static int pm_world_rank, pm_finalized, pm_started;
+static volatile int pm_ended; /* the last records are sent: nothing more */
+/* The MPI call in progress (kind -1: none), for a rank killed inside it. */
+static volatile int pm_call_kind = -1;
+static volatile long long pm_call_t0;
+
+static void pm_enter(int kind, long long t0)
+{
+    pm_call_t0 = t0;
+    pm_call_kind = kind;
+}
 
 /* Irecv/Isend requests waiting for their Wait. */
 static struct pm_request {
@@ -61,15 +108,77 @@ static long long pm_now(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* ---- Sending records ---------------------------------------------------- */
+
+/* Lines are collected here and written in pieces of whole lines that a
+ * pipe writes at once (PIPE_BUF), so that no other write of the rank's
+ * output lands inside a record. Used under pm_send_lock only. */
+static char pm_out[4096];
+static size_t pm_out_len;
+
+static void pm_write_out(void)
+{
+    size_t done = 0;
+    while (done < pm_out_len) {
+        ssize_t n = write(1, pm_out + done, pm_out_len - done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    pm_out_len = 0;
+}
+
+/* Appends one record line (at most 160 bytes). snprintf of integers only:
+ * it is also called from the crash handler. */
+static void pm_line(const char *fmt, long long a, long long b, long long c, long long d, long long e)
+{
+    if (pm_out_len + 160 > sizeof pm_out)
+        pm_write_out();
+    int n = snprintf(pm_out + pm_out_len, sizeof pm_out - pm_out_len, fmt, a, b, c, d, e);
+    if (n > 0 && pm_out_len + (size_t)n < sizeof pm_out)
+        pm_out_len += (size_t)n;
+}
+
+/* Sends the records up to pm_head and "F now". Caller holds pm_send_lock. */
+static void pm_send_locked(void)
+{
+    long head = PM_READ(pm_head);
+    for (long i = pm_tail; i < head; i++) {
+        const struct pm_event *e = &pm_ring[i % PM_RING];
+        if (e->type == 'E')
+            pm_line("\036parc-mpi E %lld %lld %lld %lld %lld\n", e->kind, e->t0, e->t1, e->a, e->b);
+        else if (e->type == 'S')
+            pm_line("\036parc-mpi S %lld %lld %lld %lld\n", e->a, e->b, e->c, e->t0, 0);
+        else
+            pm_line("\036parc-mpi R %lld %lld %lld %lld\n", e->a, e->b, e->c, e->t0, 0);
+    }
+    PM_PUBLISH(pm_tail, head);
+    long long now = pm_now();
+    pm_line("\036parc-mpi F %lld\n", now, 0, 0, 0, 0);
+    pm_write_out();
+    pm_send_at = now + PM_EVERY_NS;
+}
+
+static void pm_send(void)
+{
+    pthread_mutex_lock(&pm_send_lock);
+    if (!pm_ended)
+        pm_send_locked();
+    pthread_mutex_unlock(&pm_send_lock);
+}
+
 static void pm_add(char type, int kind, long long t0, long long t1, long long a, long long b, long long c)
 {
-    if (!pm_events)
-        pm_events = malloc(PM_MAX_EVENTS * sizeof *pm_events);
-    if (!pm_events || pm_nevents >= PM_MAX_EVENTS || pm_finalized) {
+    if (type == 'E')
+        pm_call_kind = -1;
+    if (pm_finalized || pm_accepted >= PM_MAX_EVENTS) {
         pm_dropped++;
         return;
     }
-    struct pm_event *e = &pm_events[pm_nevents++];
+    pm_accepted++;
+    if (pm_head - PM_READ(pm_tail) >= PM_RING)
+        pm_send();
+    struct pm_event *e = &pm_ring[pm_head % PM_RING];
     e->type = type;
     e->kind = kind;
     e->t0 = t0;
@@ -77,6 +186,55 @@ static void pm_add(char type, int kind, long long t0, long long t1, long long a,
     e->a = a;
     e->b = b;
     e->c = c;
+    PM_PUBLISH(pm_head, pm_head + 1);
+    if (t1 >= pm_send_at)
+        pm_send();
+}
+
+/* The sender thread: sends what the rank recorded every PM_EVERY_NS, so
+ * that a rank computing or blocked in a call still shows what it did. */
+static void *pm_sender(void *arg)
+{
+    (void)arg;
+    struct timespec ts = {0, PM_EVERY_NS};
+    while (!pm_ended) {
+        nanosleep(&ts, NULL);
+        pm_send();
+    }
+    return NULL;
+}
+
+/* A crashing signal: the records so far and "C signal t" go out (unless
+ * the crash came while they were being sent), then the signal does what
+ * it did before. */
+static void pm_on_crash(int sig)
+{
+    if (!pm_ended && pthread_mutex_trylock(&pm_send_lock) == 0) {
+        long long t = pm_now();
+        pm_send_locked();
+        if (pm_call_kind >= 0)
+            pm_line("\036parc-mpi E %lld %lld %lld -1 0\n", pm_call_kind, pm_call_t0, t, 0, 0);
+        pm_line("\036parc-mpi C %lld %lld\n", sig, t, 0, 0, 0);
+        pm_write_out();
+        pm_ended = 1;
+        pthread_mutex_unlock(&pm_send_lock);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* exit() (or return) in the body, before MPI_Finalize. */
+static void pm_at_exit(void)
+{
+    pthread_mutex_lock(&pm_send_lock);
+    if (!pm_ended) {
+        long long t = pm_now();
+        pm_send_locked();
+        pm_line("\036parc-mpi X %lld\n", t, 0, 0, 0, 0);
+        pm_write_out();
+        pm_ended = 1;
+    }
+    pthread_mutex_unlock(&pm_send_lock);
 }
 
 static long long pm_bytes(int count, MPI_Datatype t)
@@ -116,6 +274,7 @@ static void pm_received(MPI_Comm comm, const MPI_Status *st, MPI_Datatype t, lon
 int MPI_Send(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm)
 {
     long long t0 = pm_now(), bytes = pm_bytes(count, t);
+    pm_enter(PM_SEND, t0);
     int peer = pm_world(comm, dest);
     pm_add('S', 0, t0, t0, peer, tag, bytes);
     int rc = PMPI_Send(buf, count, t, dest, tag, comm);
@@ -126,6 +285,7 @@ int MPI_Send(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_
 int MPI_Ssend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm)
 {
     long long t0 = pm_now(), bytes = pm_bytes(count, t);
+    pm_enter(PM_SSEND, t0);
     int peer = pm_world(comm, dest);
     pm_add('S', 0, t0, t0, peer, tag, bytes);
     int rc = PMPI_Ssend(buf, count, t, dest, tag, comm);
@@ -137,6 +297,7 @@ int MPI_Recv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm
 {
     MPI_Status st;
     long long t0 = pm_now();
+    pm_enter(PM_RECV, t0);
     int rc = PMPI_Recv(buf, count, t, source, tag, comm, &st);
     long long t1 = pm_now();
     if (rc == MPI_SUCCESS)
@@ -152,6 +313,7 @@ int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype st_, int dest, int s
 {
     MPI_Status st;
     long long t0 = pm_now();
+    pm_enter(PM_SENDRECV, t0);
     if (dest != MPI_PROC_NULL)
         pm_add('S', 0, t0, t0, pm_world(comm, dest), stag, pm_bytes(scount, st_));
     int rc = PMPI_Sendrecv(sbuf, scount, st_, dest, stag, rbuf, rcount, rt, source, rtag, comm, &st);
@@ -173,6 +335,7 @@ static void pm_remember(MPI_Request r, int kind, int peer, int tag, long long by
 int MPI_Isend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, MPI_Request *req)
 {
     long long t0 = pm_now(), bytes = pm_bytes(count, t);
+    pm_enter(PM_ISEND, t0);
     int peer = pm_world(comm, dest);
     pm_add('S', 0, t0, t0, peer, tag, bytes);
     int rc = PMPI_Isend(buf, count, t, dest, tag, comm, req);
@@ -191,6 +354,7 @@ static int pm_nirecvs;
 int MPI_Irecv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm, MPI_Request *req)
 {
     long long t0 = pm_now();
+    pm_enter(PM_IRECV, t0);
     int rc = PMPI_Irecv(buf, count, t, source, tag, comm, req);
     pm_add('E', PM_IRECV, t0, pm_now(), pm_world(comm, source), pm_bytes(count, t), 0);
     if (rc == MPI_SUCCESS && pm_nirecvs < PM_MAX_REQUESTS) {
@@ -218,6 +382,7 @@ int MPI_Wait(MPI_Request *req, MPI_Status *status)
     MPI_Status st;
     MPI_Request r = *req;
     long long t0 = pm_now();
+    pm_enter(PM_WAIT, t0);
     int rc = PMPI_Wait(req, &st);
     long long t1 = pm_now();
     if (rc == MPI_SUCCESS && r != MPI_REQUEST_NULL)
@@ -235,11 +400,14 @@ int MPI_Test(MPI_Request *req, int *flag, MPI_Status *status)
     MPI_Status st;
     MPI_Request r = *req;
     long long t0 = pm_now();
+    pm_enter(PM_TEST, t0);
     int rc = PMPI_Test(req, flag, &st);
     if (rc == MPI_SUCCESS && *flag && r != MPI_REQUEST_NULL) {
         long long t1 = pm_now();
         pm_completed(r, &st, t1);
         pm_add('E', PM_TEST, t0, t1, -1, 0, 0);
+    } else {
+        pm_call_kind = -1;
     }
     if (status != MPI_STATUS_IGNORE)
         *status = st;
@@ -253,6 +421,7 @@ int MPI_Waitany(int n, MPI_Request reqs[], int *index, MPI_Status *status)
     for (int i = 0; i < n; i++)
         copy[i] = reqs[i];
     long long t0 = pm_now();
+    pm_enter(PM_WAITANY, t0);
     int rc = PMPI_Waitany(n, reqs, index, &st);
     long long t1 = pm_now();
     if (rc == MPI_SUCCESS && *index != MPI_UNDEFINED && *index >= 0 && *index < n)
@@ -271,6 +440,7 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
     for (int i = 0; i < n; i++)
         copy[i] = reqs[i];
     long long t0 = pm_now();
+    pm_enter(PM_WAITALL, t0);
     int rc = PMPI_Waitall(n, reqs, st);
     long long t1 = pm_now();
     for (int i = 0; i < n && rc == MPI_SUCCESS; i++)
@@ -290,6 +460,7 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[])
 #define PM_COLLECTIVE(kind, root, bytes, call)                                                                 \
     do {                                                                                                       \
         long long t0_ = pm_now();                                                                              \
+        pm_enter(kind, t0_);                                                                                   \
         int rc_ = call;                                                                                        \
         pm_add('E', kind, t0_, pm_now(), root, bytes, 0);                                                      \
         return rc_;                                                                                            \
@@ -362,33 +533,6 @@ int MPI_Scan(const void *s, void *r, int count, MPI_Datatype t, MPI_Op op, MPI_C
 
 /* ---- Start and end ----------------------------------------------------- */
 
-/* MPI_Init of the cell: parc has called it already. */
-int MPI_Init(int *argc, char ***argv)
-{
-    int done = 0;
-    PMPI_Initialized(&done);
-    if (done)
-        return MPI_SUCCESS;
-    int rc = PMPI_Init(argc, argv);
-    PMPI_Comm_rank(MPI_COMM_WORLD, &pm_world_rank);
-    pm_t_init = pm_now();
-    return rc;
-}
-
-int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
-{
-    int done = 0;
-    PMPI_Initialized(&done);
-    if (done) {
-        PMPI_Query_thread(provided);
-        return MPI_SUCCESS;
-    }
-    int rc = PMPI_Init_thread(argc, argv, required, provided);
-    PMPI_Comm_rank(MPI_COMM_WORLD, &pm_world_rank);
-    pm_t_init = pm_now();
-    return rc;
-}
-
 /* This rank's clock minus rank 0's: of 8 ping-pongs with rank 0, the one
  * with the shortest round trip. Collective over MPI_COMM_WORLD. */
 static long long pm_clock_offset(int rank, int size)
@@ -420,26 +564,78 @@ static long long pm_clock_offset(int rank, int size)
     return best;
 }
 
-static void pm_print_trace(long long t_end)
+/* After PMPI_Init: the clock offset, the lane's record sent at once, and
+ * what sends the records from then on (the sender thread, exit, crashing
+ * signals). */
+static void pm_begin(void)
 {
+    int size = 1;
+    PMPI_Comm_rank(MPI_COMM_WORLD, &pm_world_rank);
+    PMPI_Comm_size(MPI_COMM_WORLD, &size);
+    pm_offset = pm_clock_offset(pm_world_rank, size);
+    pm_t_init = pm_now();
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    long long o = pm_offset;
-    fflush(stdout);
-    printf("\036parc-mpi L %d %s\n", (int)getpid(), host);
-    printf("\036parc-mpi B %lld %lld\n", pm_t_init - o, t_end - o);
-    for (long i = 0; i < pm_nevents; i++) {
-        const struct pm_event *e = &pm_events[i];
-        if (e->type == 'E')
-            printf("\036parc-mpi E %d %lld %lld %lld %lld\n", e->kind, e->t0 - o, e->t1 - o, e->a, e->b);
-        else
-            printf("\036parc-mpi %c %lld %lld %lld %lld\n", e->type, e->a, e->b, e->c, e->t0 - o);
+    pthread_mutex_lock(&pm_send_lock);
+    int n = snprintf(pm_out, sizeof pm_out, "\036parc-mpi L %d %.200s %lld %lld\n", (int)getpid(), host, pm_offset,
+                     pm_t_init);
+    pm_out_len = n > 0 && (size_t)n < sizeof pm_out ? (size_t)n : 0;
+    pm_send_locked();
+    pthread_mutex_unlock(&pm_send_lock);
+    pm_started = 1;
+    atexit(pm_at_exit);
+    /* The handlers run on their own stack: a stack overflow crashes too. */
+    static char alt[65536];
+    stack_t ss = {0};
+    ss.ss_sp = alt;
+    ss.ss_size = sizeof alt;
+    sigaltstack(&ss, NULL);
+    const int crashing[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM};
+    for (size_t i = 0; i < sizeof crashing / sizeof *crashing; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = pm_on_crash;
+        sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+        sigaction(crashing[i], &sa, NULL);
     }
-    if (pm_dropped)
-        printf("\036parc-mpi D %ld\n", pm_dropped);
-    fflush(stdout);
+    if (PM_SENDER) {
+        /* Signals stay with the rank's own threads. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        pthread_t t;
+        if (pthread_create(&t, NULL, pm_sender, NULL) == 0)
+            pthread_detach(t);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
 }
 
+/* MPI_Init of the cell: parc has called it already. */
+int MPI_Init(int *argc, char ***argv)
+{
+    int done = 0;
+    PMPI_Initialized(&done);
+    if (done)
+        return MPI_SUCCESS;
+    int rc = PMPI_Init(argc, argv);
+    pm_begin();
+    return rc;
+}
+
+int MPI_Init_thread(int *argc, char ***argv, int required, int *provided)
+{
+    int done = 0;
+    PMPI_Initialized(&done);
+    if (done) {
+        PMPI_Query_thread(provided);
+        return MPI_SUCCESS;
+    }
+    int rc = PMPI_Init_thread(argc, argv, required, provided);
+    pm_begin();
+    return rc;
+}
+
+/* The last records: all the rank's calls, and its end. */
 int MPI_Finalize(void)
 {
     int done = 0;
@@ -448,19 +644,26 @@ int MPI_Finalize(void)
         return MPI_SUCCESS;
     long long t_end = pm_now();
     pm_finalized = 1;
-    int rank = 0, size = 1;
-    PMPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    PMPI_Comm_size(MPI_COMM_WORLD, &size);
-    PMPI_Barrier(MPI_COMM_WORLD);
-    pm_offset = pm_clock_offset(rank, size);
-    pm_print_trace(t_end);
+    pthread_mutex_lock(&pm_send_lock);
+    if (!pm_ended) {
+        pm_send_locked();
+        pm_line("\036parc-mpi B %lld %lld\n", pm_t_init, t_end, 0, 0, 0);
+        if (pm_dropped)
+            pm_line("\036parc-mpi D %lld\n", pm_dropped, 0, 0, 0, 0);
+        pm_write_out();
+        pm_ended = 1;
+    }
+    pthread_mutex_unlock(&pm_send_lock);
     return PMPI_Finalize();
 }
 
-/* MPI_Abort: what it was called with goes to parc before the job ends. */
+/* MPI_Abort: the records so far, and what it was called with, go to parc
+ * before the job ends. */
 int MPI_Abort(MPI_Comm comm, int code)
 {
     fflush(stdout);
+    if (pm_started)
+        pm_send();
     fprintf(stderr, "\036parc-mpi A %d\n", code);
     fflush(stderr);
     return PMPI_Abort(comm, code);

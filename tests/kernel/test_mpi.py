@@ -1,6 +1,7 @@
 """%%mpi cells through the Jupyter protocol: ranks' lines labelled on the
 right streams, the timeline (a lane per rank, an arrow per message) shown
-after the cell, a failed rank as the cell's error, and an interrupt that
+after the cell and growing live while the job runs, a failed rank as the
+cell's error with its lane kept up to the crash, and an interrupt that
 ends the whole job with no process of it left."""
 import shutil
 import threading
@@ -32,12 +33,84 @@ def test_labelled_streams_and_timeline(kernel):
     assert stream_text(outputs) == "[0] rank 0 got 2\n[1] rank 1 got 0\n[2] rank 2 got 1\n"
     assert sorted(stream_text(outputs, "stderr").splitlines()) == [f"[{r}] rank {r} done" for r in range(3)]
     shown = [m["content"] for m in outputs if m["msg_type"] == "display_data"]
-    assert len(shown) == 1
-    svg = shown[0]["data"]["image/svg+xml"]
+    assert len(shown) == 1  # shown once; while the job runs it is updated in place
+    svg = [m["content"] for m in outputs if m["msg_type"] in ("display_data", "update_display_data")][-1]["data"][
+        "image/svg+xml"]
+    assert "(running)" not in svg
     for r in range(3):
         assert f">rank {r} (pid " in svg
     assert svg.count("marker-end=") == 3
     assert "MPI_Sendrecv" in svg
+
+
+LIVE = r"""%%mpi -n 2
+int v = rank, got;
+MPI_Sendrecv(&v, 1, MPI_INT, 1 - rank, 0, &got, 1, MPI_INT, 1 - rank, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+usleep(1500000); /* computing */
+MPI_Barrier(MPI_COMM_WORLD);
+if (rank == 0)
+    printf("done\n");
+"""
+
+
+def test_timeline_grows_while_the_job_runs(kernel):
+    _, kc = kernel
+    run_cell(kc, "#include <unistd.h>\n")
+    reply, outputs = run_cell(kc, LIVE, timeout=60)
+    assert reply["status"] == "ok"
+    done = next(i for i, m in enumerate(outputs)
+                if m["msg_type"] == "stream" and "[0] done" in m["content"]["text"])
+    pictures = [m["content"]["data"]["image/svg+xml"] for m in outputs
+                if m["msg_type"] in ("display_data", "update_display_data")]
+    # Before the ranks' last line: a running picture with both ranks'
+    # lanes, the exchange they made before computing and its two messages.
+    live = [m["content"]["data"]["image/svg+xml"] for m in outputs[:done]
+            if m["msg_type"] in ("display_data", "update_display_data")
+            and "(running)" in m["content"]["data"]["image/svg+xml"]]
+    assert any(">rank 0 (pid " in svg and ">rank 1 (pid " in svg and "MPI_Sendrecv" in svg
+               and svg.count("marker-end=") == 2 for svg in live), live[-1:] or "no live picture"
+    final = pictures[-1]
+    assert "(running)" not in final
+    assert "MPI_Barrier" in final and final.count("marker-end=") == 2
+    assert "crashed" not in final and "killed" not in final
+
+
+CRASH = r"""%%mpi -n 2
+int v = rank;
+if (rank == 0)
+    usleep(300000);
+MPI_Bcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD); /* rank 1 waits 0.3 s */
+usleep(200000);
+if (rank == 1) {
+    int *p = NULL;
+    *p = 1;
+}
+MPI_Barrier(MPI_COMM_WORLD);
+"""
+
+
+def test_crashed_rank_keeps_its_lane(kernel):
+    _, kc = kernel
+    run_cell(kc, "%timeline on\n#include <unistd.h>\nint kept = 5;\n")
+    reply, outputs = run_cell(kc, CRASH, timeout=60)
+    assert reply["status"] == "error"
+    assert "rank 1 crashed: Segmentation fault" in reply["evalue"]
+    kinds = [m["msg_type"] for m in outputs]
+    pictures = [m["content"]["data"] for m in outputs if m["msg_type"] in ("display_data", "update_display_data")]
+    assert pictures, kinds
+    # The final picture comes before the error.
+    assert max(i for i, k in enumerate(kinds) if k in ("display_data", "update_display_data")) < kinds.index("error")
+    svg, text = pictures[-1]["image/svg+xml"], pictures[-1]["text/plain"]
+    assert "(running)" not in svg
+    # The crashed rank's calls before its crash are on its lane, which says
+    # it crashed; rank 0, stopped by mpirun inside its barrier, was killed.
+    assert "MPI_Bcast (waiting)&#10;rank 1 (crashed, pid " in svg
+    assert "MPI_Barrier (waiting)&#10;rank 1 (" not in svg
+    assert "MPI_Barrier (waiting)&#10;rank 0 (killed, pid " in svg
+    assert "rank 1 (crashed, pid" in text
+    reply, outputs = run_cell(kc, "kept + 1")
+    assert reply["status"] == "ok"
+    assert [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"] == ["(int) 6"]
 
 
 def test_failed_rank_is_the_cells_error(kernel):

@@ -1,6 +1,6 @@
 /* test_trace_record.c — the recorder: threads and forked processes record
  * into one trace; names are interned; open events close once; snapshots
- * are sorted by lane then start. */
+ * are sorted by lane then start; lanes renamed; a window open at its end. */
 #include "trace.h"
 
 #include <pthread.h>
@@ -113,10 +113,34 @@ static void test_fresh_recording_and_overflow(void)
     trace_free(NULL);
 }
 
+/* An MPI rank's lane: renamed when its end is known; a window from a
+ * start on (INT64_MAX) ends at each snapshot's time, open events too. */
+static void test_relabel_and_open_window(void)
+{
+    CHECK(trace_rec_begin(0) == 0);
+    int lane = trace_rec_new_lane("rank 2");
+    int name = trace_rec_name("computing");
+    trace_rec_open(lane, TRACE_TASK, name, 1000);
+    trace_rec_window(500, INT64_MAX);
+    trace_rec_relabel(lane, "rank 2 (crashed, pid 123456789012345678901234567890123456789012345678901234567890)");
+    struct trace *tr = trace_rec_snapshot();
+    CHECK(tr && tr->nlanes == 1 && strlen(tr->lanes[0].label) == 63 &&
+          !strncmp(tr->lanes[0].label, "rank 2 (crashed, pid 1234", 25));
+    CHECK(tr && tr->nevents == 1 && tr->events[0].start_ns == 500 && tr->events[0].end_ns == tr->wall_ns);
+    CHECK(tr && tr->wall_ns > 0 && tr->wall_ns < 60000000000LL);
+    trace_free(tr);
+    trace_rec_relabel(lane, "rank 2");
+    trace_rec_relabel(7, "no such lane");
+    tr = trace_rec_snapshot();
+    CHECK(tr && tr->nlanes == 1 && !strcmp(tr->lanes[0].label, "rank 2"));
+    trace_free(tr);
+}
+
 int main(void)
 {
     test_threads_and_processes();
     test_fresh_recording_and_overflow();
+    test_relabel_and_open_window();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     return failures != 0;
