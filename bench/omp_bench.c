@@ -170,7 +170,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char *cache = xasprintf("%s/cache", dir);
-    setenv("PARC_CC_CACHE", cache, 1);
+    setenv("PARC_CACHE_DIR", cache, 1);
     char err[512];
     struct engine *e = engine_start(NULL, err, sizeof err);
     if (!e) {

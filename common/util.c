@@ -201,6 +201,24 @@ int mkdir_p(const char *path, unsigned mode)
     return rc;
 }
 
+char *cache_folder(const char *sub)
+{
+    const char *env = getenv("PARC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (env && !strcmp(env, "off"))
+        return NULL;
+    char *root = env && *env ? xstrdup(env)
+                 : xdg && *xdg ? xasprintf("%s/parc", xdg)
+                 : home && *home ? xasprintf("%s/.cache/parc", home)
+                                 : xasprintf("/tmp/parc-cache-%d", (int)getuid());
+    char *dir = sub ? xasprintf("%s/%s", root, sub) : xstrdup(root);
+    free(root);
+    if (mkdir_p(dir, 0700) < 0) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
 void buf_read_fd(struct buf *b, int fd)
 {
     char tmp[4096];

@@ -47,4 +47,11 @@ long long now_ns(void);
  * ones). 0 when path is a folder afterwards, else -1. */
 int mkdir_p(const char *path, unsigned mode);
 
+/* parc's cache folder, or the folder sub in it (sub NULL: the folder
+ * itself): $PARC_CACHE_DIR, else $XDG_CACHE_HOME/parc, else
+ * ~/.cache/parc, else /tmp/parc-cache-UID; created (mode 0700) if needed.
+ * malloc'd; NULL when PARC_CACHE_DIR is "off" (no caching) or the folder
+ * cannot be made. */
+char *cache_folder(const char *sub);
+
 #endif

@@ -37,22 +37,6 @@ unsigned long long cuda_hash(unsigned long long h, const void *data, size_t len)
     return h;
 }
 
-char *cuda_cache_dir(void)
-{
-    const char *env = getenv("PARC_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char *dir = env && *env ? xstrdup(env)
-                : xdg && *xdg ? xasprintf("%s/parc", xdg)
-                : home && *home ? xasprintf("%s/.cache/parc", home)
-                               : NULL;
-    if (dir && mkdir_p(dir, 0755) < 0) {
-        free(dir);
-        dir = NULL;
-    }
-    return dir;
-}
-
 /* line with every CUDA_CELL_NAME replaced by name, malloc'd. */
 static char *renamed(const char *line, size_t len, const char *name)
 {
@@ -421,7 +405,7 @@ static char *nvcc_object(struct magic_call *c, const char *nvcc, const char *fla
     unsigned long long h = cuda_hash(CUDA_HASH_START, nvcc, strlen(nvcc) + 1);
     h = cuda_hash(h, opts.data, opts.len + 1);
     h = cuda_hash(h, src.data, src.len);
-    char *cache = cuda_cache_dir();
+    char *cache = cache_folder(NULL);
     char *obj = cache ? xasprintf("%s/cuda-%016llx.o", cache, h) : NULL;
     if (obj && access(obj, R_OK) == 0)
         goto done; /* compiled before */

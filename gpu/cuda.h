@@ -20,11 +20,6 @@ int cuda_magic_cell(struct magic_call *c);
 struct vec_fn;
 int cuda_vectorize(struct magic_call *c, const struct vec_fn *fn);
 
-/* The folder compiled cells are cached in ($PARC_CACHE_DIR, else
- * $XDG_CACHE_HOME/parc, else ~/.cache/parc), created if needed; malloc'd,
- * or NULL if there is none. */
-char *cuda_cache_dir(void);
-
 /* A 64-bit FNV-1a hash of len bytes of data, continuing from h (start
  * with CUDA_HASH_START). */
 #define CUDA_HASH_START 0xcbf29ce484222325ull

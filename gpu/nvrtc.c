@@ -283,7 +283,7 @@ int nvrtc_program(struct magic_call *c, const char *text, const char *const *nam
         buf_printf(&key, "%s\n", opts[i]);
     buf_add(&key, src.data, src.len);
     unsigned long long h = cuda_hash(CUDA_HASH_START, key.data, key.len);
-    char *cache = cuda_cache_dir();
+    char *cache = cache_folder(NULL);
     char *img_path = cache ? xasprintf("%s/nvrtc-%016llx.%s", cache, h, cubin ? "cubin" : "ptx") : NULL;
     char *names_path = cache ? xasprintf("%s/nvrtc-%016llx.names", cache, h) : NULL;
     size_t len = 0, nlen = 0;

@@ -1,5 +1,5 @@
 /* cccache.c — the on-disk cache of compiled cells (see cccache.h). One
- * folder, $PARC_CC_CACHE or $XDG_CACHE_HOME/parc/cc (~/.cache/parc/cc);
+ * folder, cc in parc's cache folder (cache_folder: ~/.cache/parc/cc);
  * KEY.o holds an object and KEY.txt its messages. Files are written under
  * a temporary name and renamed, so sessions sharing the folder never read
  * half a file. */
@@ -26,28 +26,6 @@
  * long go, and the oldest go while it holds more than CACHE_MAX bytes. */
 #define CACHE_AGE_DAYS 30
 #define CACHE_MAX (256ll << 20)
-
-/* The cache folder, created if needed; malloc'd, or NULL when off. */
-static char *cache_dir(void)
-{
-    const char *env = getenv("PARC_CC_CACHE");
-    if (env && !strcmp(env, "off"))
-        return NULL;
-    char *dir;
-    if (env && *env)
-        dir = xstrdup(env);
-    else if (getenv("XDG_CACHE_HOME") && *getenv("XDG_CACHE_HOME"))
-        dir = xasprintf("%s/parc/cc", getenv("XDG_CACHE_HOME"));
-    else if (getenv("HOME") && *getenv("HOME"))
-        dir = xasprintf("%s/.cache/parc/cc", getenv("HOME"));
-    else
-        dir = xasprintf("/tmp/parc-cache-%d/cc", (int)getuid());
-    if (mkdir_p(dir, 0700) < 0) {
-        free(dir);
-        return NULL;
-    }
-    return dir;
-}
 
 static uint64_t fnv(uint64_t h, const char *s, size_t n)
 {
@@ -199,7 +177,7 @@ static char *replace(const char *text, const char *a, const char *b)
 
 char *cccache_path(const char *key, const char *ext)
 {
-    char *dir = cache_dir();
+    char *dir = cache_folder("cc");
     if (!dir)
         return NULL;
     char *p = xasprintf("%s/%s.%s", dir, key, ext);
@@ -272,7 +250,7 @@ void cccache_touch(const char *path)
 
 int cccache_get(const char *key, const char *obj, const char *name, struct buf *msgs)
 {
-    char *dir = cache_dir();
+    char *dir = cache_folder("cc");
     if (!dir)
         return -1;
     char *o = xasprintf("%s/%s.o", dir, key), *t = xasprintf("%s/%s.txt", dir, key);
@@ -302,7 +280,7 @@ int cccache_get(const char *key, const char *obj, const char *name, struct buf *
 
 void cccache_put(const char *key, const char *obj, const char *name, const char *msgs)
 {
-    char *dir = cache_dir();
+    char *dir = cache_folder("cc");
     if (!dir)
         return;
     char *o = xasprintf("%s/%s.o", dir, key), *t = xasprintf("%s/%s.txt", dir, key);

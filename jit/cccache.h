@@ -15,7 +15,7 @@ char *cccache_key(const char *cmd, const char *opts, const char *unit, const cha
 
 /* Copies the object kept under key to obj and appends its messages, named
  * after name, to msgs. 0, or -1 if there is none (or the cache is off:
- * PARC_CC_CACHE=off). */
+ * PARC_CACHE_DIR=off). */
 int cccache_get(const char *key, const char *obj, const char *name, struct buf *msgs);
 
 /* The path of file KEY.EXT in the cache folder, malloc'd; NULL when the

@@ -55,6 +55,9 @@ static const char usage[] =
     "10 MB of output; %limit shows and changes them, PARC_LIMITS sets them for\n"
     "new sessions (e.g. PARC_LIMITS=time=60,mem=2G,procs=64,output=1M).\n"
     "\n"
+    "Cache: objects of cells built by clang, gcc and nvcc are kept in\n"
+    "$PARC_CACHE_DIR (default ~/.cache/parc; off: nothing is kept).\n"
+    "\n"
     "Exit status: 0; 1 when a cell run from a file, -c or a pipe failed (or the\n"
     "engine could not start); 2 for bad usage; 130 when Ctrl-C stopped piped input.\n";
 

@@ -75,24 +75,28 @@ static void spit(const char *path, const char *text)
     }
 }
 
-static void test_put_get(const char *dir)
+/* root is $PARC_CACHE_DIR: the objects are kept in its folder cc. */
+static void test_put_get(const char *root)
 {
-    char *obj = xasprintf("%s/in.o", dir), *out = xasprintf("%s/out.o", dir);
+    char *obj = xasprintf("%s/in.o", root), *out = xasprintf("%s/out.o", root);
     spit(obj, "OBJECT BYTES");
     char *key = cccache_key("clang", "", unit3, "cell[3]");
     struct buf msgs = {0};
     CHECK(cccache_get(key, out, "cell[4]", &msgs) < 0, "nothing kept yet");
     cccache_put(key, obj, "cell[3]", "cell[3]:2:5: warning: unused variable 'x'\n");
     CHECK(cccache_get(key, out, "cell[4]", &msgs) == 0, "kept");
+    char *kept = xasprintf("%s/cc/%s.o", root, key);
+    CHECK(access(kept, F_OK) == 0, "the object is kept in $PARC_CACHE_DIR/cc");
+    free(kept);
     char *got = slurp(out);
     CHECK(got && !strcmp(got, "OBJECT BYTES"), "object '%s'", got ? got : "(none)");
     CHECK(msgs.data && !strcmp(msgs.data, "cell[4]:2:5: warning: unused variable 'x'\n"), "messages '%s'",
           msgs.data ? msgs.data : "(none)");
-    setenv("PARC_CC_CACHE", "off", 1);
+    setenv("PARC_CACHE_DIR", "off", 1);
     buf_free(&msgs);
     CHECK(cccache_get(key, out, "cell[4]", &msgs) < 0, "the cache turned off");
     CHECK(cccache_path(key, "pch") == NULL, "no paths when off");
-    setenv("PARC_CC_CACHE", dir, 1);
+    setenv("PARC_CACHE_DIR", root, 1);
     free(got);
     free(key);
     buf_free(&msgs);
@@ -124,10 +128,13 @@ int main(void)
     char dir[] = "/tmp/parc-test-cccache-XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    setenv("PARC_CC_CACHE", dir, 1);
+    /* The cache of compiled cells is the folder cc in parc's cache folder. */
+    setenv("PARC_CACHE_DIR", dir, 1);
+    char *cc = xasprintf("%s/cc", dir);
     test_keys();
     test_put_get(dir);
-    test_prune(dir);
+    test_prune(cc);
+    free(cc);
     char *rm = xasprintf("rm -rf '%s'", dir);
     if (system(rm) != 0)
         printf("cannot remove %s\n", dir);
