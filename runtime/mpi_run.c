@@ -27,6 +27,7 @@
 #pragma weak trace_rec_open
 #pragma weak trace_rec_close
 #pragma weak trace_rec_relabel
+#pragma weak trace_rec_pending
 
 static struct mpi_job *pending;
 
@@ -381,6 +382,8 @@ struct channel {
 struct rank_rec {
     int seen, placed, local, ended, exited, crash_sig, aborted, abort_code, pid;
     int lane; /* -1: none */
+    int call_kind; /* the MPI call in progress (-1: none), since call_t0 */
+    long long call_t0;
     char host[64];
     long long offset, t_init, shift, b1, last, dropped, arrived;
     struct buf held;       /* lines that came before the rank could be placed */
@@ -421,7 +424,7 @@ static struct rank_rec *rank_at(struct job_state *js, int r)
         js->ranks = xrealloc(js->ranks, (size_t)(r + 1) * sizeof *js->ranks);
         memset(js->ranks + js->nranks, 0, ((size_t)r + 1 - js->nranks) * sizeof *js->ranks);
         for (size_t i = js->nranks; i <= (size_t)r; i++)
-            js->ranks[i].lane = -1;
+            js->ranks[i].lane = js->ranks[i].call_kind = -1;
         js->nranks = (size_t)r + 1;
     }
     return &js->ranks[r];
@@ -538,6 +541,17 @@ static void later(long long *last, long long t)
         *last = t;
 }
 
+/* Rank r is in an MPI call of kind since t0 (kind -1: no more): shown as
+ * a wait that grows until the call's record comes. */
+static void in_call(struct job_state *js, int r, int kind, long long t0)
+{
+    struct rank_rec *rr = &js->ranks[r];
+    rr->call_kind = kind;
+    rr->call_t0 = t0;
+    if (tracing() && trace_rec_pending && rr->lane >= 0)
+        trace_rec_pending(rr->lane, kind < 0 ? -1 : trace_rec_name(call_names[kind]), t0 - rr->shift);
+}
+
 /* A record of placed rank r: into the recorder. */
 static void apply(struct job_state *js, int r, const char *s)
 {
@@ -550,6 +564,11 @@ static void apply(struct job_state *js, int r, const char *s)
         if (tracing())
             rtrace_event(rr->lane, TRACE_WAIT, trace_rec_name(call_names[kind]), a - rr->shift, b - rr->shift, c, d);
         later(&rr->last, b);
+        if (rr->call_kind >= 0 && a >= rr->call_t0)
+            in_call(js, r, -1, 0);
+    } else if (sscanf(s, "W %d %lld", &kind, &a) == 2) {
+        if (kind >= 0 && kind < (int)(sizeof call_names / sizeof *call_names))
+            in_call(js, r, kind, a);
     } else if (sscanf(s, "S %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
         message_end(js, r, (int)a, b, c, d - rr->shift, 1);
     } else if (sscanf(s, "R %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
@@ -657,6 +676,13 @@ static void finish(struct job_state *js, int failed)
             fate = "killed";
         else if (!rr->seen && failed)
             fate = "not started";
+        if (rr->placed && rr->call_kind >= 0) {
+            /* Killed inside a call without a word: the call lasted to its end. */
+            if (!rr->ended && tracing())
+                rtrace_event(rr->lane, TRACE_WAIT, trace_rec_name(call_names[rr->call_kind]),
+                             rr->call_t0 - rr->shift, rr->last - rr->shift, -1, 0);
+            in_call(js, (int)r, -1, 0);
+        }
         if (rr->placed && !rr->ended && tracing())
             trace_rec_close(rr->lane, rr->last - rr->shift);
         if (fate)

@@ -26,6 +26,8 @@ struct rec_lane {
     int32_t pid, tid;
     int32_t open_kind, open_name;
     int64_t open_start; /* TRACE_NO_ARG: no task open */
+    int32_t pending_name;
+    int64_t pending_start; /* TRACE_NO_ARG: no wait in progress */
     char label[64];
 };
 
@@ -121,7 +123,7 @@ int trace_rec_begin(size_t capacity)
     rec->cell_pid = (int)getpid();
     rec->nblocks_max = (uint32_t)nblocks;
     for (int i = 0; i < REC_MAX_LANES; i++)
-        rec->lanes[i].open_start = TRACE_NO_ARG;
+        rec->lanes[i].open_start = rec->lanes[i].pending_start = TRACE_NO_ARG;
     return 0;
 }
 
@@ -319,6 +321,20 @@ void trace_rec_close(int lane, int64_t end_ns)
         trace_rec_event(lane, l->open_kind, l->open_name, start, end_ns, TRACE_NO_ARG, TRACE_NO_ARG);
 }
 
+void trace_rec_pending(int lane, int name, int64_t start_ns)
+{
+    if (!rec || lane < 0 || lane >= REC_MAX_LANES)
+        return;
+    struct rec_lane *l = &rec->lanes[lane];
+    if (name < 0) {
+        __atomic_store_n(&l->pending_start, TRACE_NO_ARG, __ATOMIC_RELEASE);
+        return;
+    }
+    __atomic_store_n(&l->pending_start, TRACE_NO_ARG, __ATOMIC_RELEASE);
+    __atomic_store_n(&l->pending_name, name, __ATOMIC_RELEASE);
+    __atomic_store_n(&l->pending_start, start_ns, __ATOMIC_RELEASE);
+}
+
 uint64_t trace_rec_dropped(void)
 {
     return rec ? __atomic_load_n(&rec->dropped, __ATOMIC_RELAXED) : 0;
@@ -400,6 +416,7 @@ struct trace *trace_rec_snapshot(void)
         t->lanes[i].pid = rec->lanes[i].pid;
         t->lanes[i].tid = rec->lanes[i].tid;
         nopen += __atomic_load_n(&rec->lanes[i].open_start, __ATOMIC_ACQUIRE) != TRACE_NO_ARG;
+        nopen++; /* room for a wait in progress */
     }
     uint32_t nb = __atomic_load_n(&rec->nblocks, __ATOMIC_ACQUIRE);
     if (nb > rec->nblocks_max)
@@ -422,6 +439,10 @@ struct trace *trace_rec_snapshot(void)
         if (s != TRACE_NO_ARG)
             t->events[n++] = (struct trace_event){(int32_t)i, l->open_name, (uint8_t)l->open_kind, s,
                                                   now > s ? now : s, {TRACE_NO_ARG, TRACE_NO_ARG}};
+        s = __atomic_load_n(&l->pending_start, __ATOMIC_ACQUIRE);
+        if (s != TRACE_NO_ARG && n < cap)
+            t->events[n++] = (struct trace_event){(int32_t)i, __atomic_load_n(&l->pending_name, __ATOMIC_ACQUIRE),
+                                                  TRACE_WAIT, s, now > s ? now : s, {TRACE_NO_ARG, TRACE_NO_ARG}};
     }
     t->nevents = n;
     uint32_t na = __atomic_load_n(&rec->narrows, __ATOMIC_ACQUIRE);

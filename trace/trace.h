@@ -96,6 +96,11 @@ void trace_rec_close(int lane, int64_t end_ns);
  * A snapshot ends at its own time at the latest (end_ns INT64_MAX: from
  * start_ns on, while the cell runs). */
 void trace_rec_window(int64_t start_ns, int64_t end_ns);
+/* A wait on lane in progress since start_ns (name -1: none any more):
+ * snapshots show it ending at their time; it is never recorded itself (an
+ * MPI call a rank is blocked in, recorded whole when it returns). One per
+ * lane; a new one replaces the last. */
+void trace_rec_pending(int lane, int name, int64_t start_ns);
 /* Renames lane (an MPI rank's, once it is known how it ended). */
 void trace_rec_relabel(int lane, const char *label);
 /* Events and arrows lost because the recording was full. */

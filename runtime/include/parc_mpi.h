@@ -15,6 +15,7 @@
  *   E kind t0 t1 arg0 arg1           an MPI call
  *   S dest tag bytes t               a message sent (posted at t)
  *   R source tag bytes t             a message received (complete at t)
+ *   W kind t0                        an MPI call in progress since t0
  *   F t                              records up to t are all sent
  *   B t0 t1                          from MPI_Init to MPI_Finalize (the end)
  *   D n                              events dropped (over PM_MAX_EVENTS)
@@ -153,6 +154,11 @@ static void pm_send_locked(void)
             pm_line("\036parc-mpi R %lld %lld %lld %lld\n", e->a, e->b, e->c, e->t0, 0);
     }
     PM_PUBLISH(pm_tail, head);
+    /* A call in progress shows live, as a wait growing until it returns. */
+    long long t0 = pm_call_t0;
+    int kind = pm_call_kind;
+    if (kind >= 0 && t0 == pm_call_t0)
+        pm_line("\036parc-mpi W %lld %lld\n", kind, t0, 0, 0, 0);
     long long now = pm_now();
     pm_line("\036parc-mpi F %lld\n", now, 0, 0, 0, 0);
     pm_write_out();

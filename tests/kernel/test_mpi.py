@@ -46,7 +46,8 @@ def test_labelled_streams_and_timeline(kernel):
 LIVE = r"""%%mpi -n 2
 int v = rank, got;
 MPI_Sendrecv(&v, 1, MPI_INT, 1 - rank, 0, &got, 1, MPI_INT, 1 - rank, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-usleep(1500000); /* computing */
+if (rank == 0)
+    usleep(1500000); /* computing, while rank 1 waits in the barrier */
 MPI_Barrier(MPI_COMM_WORLD);
 if (rank == 0)
     printf("done\n");
@@ -63,12 +64,14 @@ def test_timeline_grows_while_the_job_runs(kernel):
     pictures = [m["content"]["data"]["image/svg+xml"] for m in outputs
                 if m["msg_type"] in ("display_data", "update_display_data")]
     # Before the ranks' last line: a running picture with both ranks'
-    # lanes, the exchange they made before computing and its two messages.
+    # lanes, the exchange they made before, its two messages, and the
+    # barrier rank 1 is still waiting in.
     live = [m["content"]["data"]["image/svg+xml"] for m in outputs[:done]
             if m["msg_type"] in ("display_data", "update_display_data")
             and "(running)" in m["content"]["data"]["image/svg+xml"]]
     assert any(">rank 0 (pid " in svg and ">rank 1 (pid " in svg and "MPI_Sendrecv" in svg
-               and svg.count("marker-end=") == 2 for svg in live), live[-1:] or "no live picture"
+               and svg.count("marker-end=") == 2 and "MPI_Barrier (waiting)&#10;rank 1 (pid " in svg
+               for svg in live), live[-1:] or "no live picture"
     final = pictures[-1]
     assert "(running)" not in final
     assert "MPI_Barrier" in final and final.count("marker-end=") == 2

@@ -1,6 +1,7 @@
 /* test_trace_record.c — the recorder: threads and forked processes record
  * into one trace; names are interned; open events close once; snapshots
- * are sorted by lane then start; lanes renamed; a window open at its end. */
+ * are sorted by lane then start; lanes renamed; a window open at its end;
+ * a wait in progress. */
 #include "trace.h"
 
 #include <pthread.h>
@@ -131,8 +132,16 @@ static void test_relabel_and_open_window(void)
     trace_free(tr);
     trace_rec_relabel(lane, "rank 2");
     trace_rec_relabel(7, "no such lane");
+    /* A call in progress: a wait to the snapshot's time, never recorded. */
+    trace_rec_pending(lane, trace_rec_name("MPI_Recv"), 2000);
     tr = trace_rec_snapshot();
     CHECK(tr && tr->nlanes == 1 && !strcmp(tr->lanes[0].label, "rank 2"));
+    CHECK(tr && tr->nevents == 2 && tr->events[1].kind == TRACE_WAIT && tr->events[1].start_ns == 1500 &&
+          tr->events[1].end_ns == tr->wall_ns && !strcmp(tr->names[tr->events[1].name], "MPI_Recv"));
+    trace_free(tr);
+    trace_rec_pending(lane, -1, 0);
+    tr = trace_rec_snapshot();
+    CHECK(tr && tr->nevents == 1 && tr->events[0].kind == TRACE_TASK);
     trace_free(tr);
 }
 
