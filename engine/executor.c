@@ -160,6 +160,7 @@ static int shed_threads(int cell_no, int omp_workers)
     int sync[2];
     if (pipe(sync) < 0)
         return -1;
+    pid_t holder = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(sync[0]);
@@ -174,6 +175,9 @@ static int shed_threads(int cell_no, int omp_workers)
             ;
         _exit(0);
     }
+    /* The successor ends with the front end, as every process of the
+     * session does (guard.h, WATCH_SIG). */
+    guard_watch_parent(holder);
     close(sync[0]);
     return sync[1];
 }
@@ -213,7 +217,8 @@ static void on_in_place_interrupt(int sig)
     _exit(130);
 }
 
-/* The executor's signal dispositions between cells. */
+/* The executor's signal dispositions between cells, on top of
+ * guard_executor_state's. */
 static void executor_signals(void)
 {
     signal(SIGINT, SIG_IGN);
@@ -221,18 +226,41 @@ static void executor_signals(void)
     sa.sa_handler = on_interrupt_request;
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-        signal(sigs[i], SIG_DFL);
     guard_watch_handler();
 }
 
-/* An in-place cell that did not compile: the executor carries on. */
-static void in_place_restore(struct session *s, struct buf *err, char *name)
+/* The settings an in-place cell's magics may change before it fails to
+ * compile (a forked cell's changes go with its process). */
+struct settings {
+    double time_limit;
+    long long mem_limit, output_limit;
+    long procs_limit;
+    int replay_pending;
+};
+
+static void settings_save(const struct session *s, struct settings *t)
 {
+    *t = (struct settings){s->time_limit, s->mem_limit, s->output_limit, s->procs_limit, s->replay_pending};
+}
+
+/* An in-place cell that did not compile: its magics' settings and what
+ * they may have done to the process are put back (as after every
+ * in-place cell), and the executor carries on. */
+static void in_place_restore(struct session *s, const struct settings *t, struct buf *err, char *name)
+{
+    s->time_limit = t->time_limit;
+    s->mem_limit = t->mem_limit;
+    s->output_limit = t->output_limit;
+    s->procs_limit = t->procs_limit;
+    s->replay_pending = t->replay_pending;
     buf_free(err);
     free(name);
     in_place_commit_fd = -1;
+    rt_commit_fd = -1;
+    struct buf why = {0};
+    (void)guard_commit(&why); /* no code ran: the pipes are there */
+    buf_free(&why);
+    guard_executor_state();
     executor_signals();
     send_done(s, "compile_error");
 }
@@ -285,34 +313,46 @@ static void replay_exec(struct session *s, int cell_no)
 {
     s->replay_pending = 0;
     char *path = replay_save(s);
-    char num[32];
+    char num[32], front[32];
     snprintf(num, sizeof num, "%d", cell_no);
+    snprintf(front, sizeof front, "%d", (int)guard_front_end());
     fflush(NULL);
     /* The new engine finds its pipes where the front end put them. */
     dup2(s->req_fd, REQ_FD);
     dup2(s->ev_fd, EV_FD);
     if (s->in_fd >= 0)
         dup2(s->in_fd, IN_FD);
+    /* Nothing else passes into the fresh engine: the cells' files, and
+     * the GPU's device files of a session that lost its GPU (whose driver
+     * frees what they hold once the last copy is closed). Closed at exec,
+     * so that the session is whole if exec fails. */
+    close_range(6, ~0U, CLOSE_RANGE_CLOEXEC);
     /* exec() resets the handler of WATCH_SIG, and the previous executor
-     * exits about now: its death must not end the new engine. */
+     * exits about now: its death must not end the new engine, which asks
+     * for WATCH_SIG again (main). */
     prctl(PR_SET_PDEATHSIG, 0);
     if (path)
-        execl("/proc/self/exe", "parc-engine", "--replay", path, num, (char *)NULL);
+        execl("/proc/self/exe", "parc-engine", "--replay", path, num, front, (char *)NULL);
     fprintf(stderr, "parc: %%replay: cannot start a fresh session: %s\n", strerror(errno));
     if (path)
         unlink(path);
     free(path);
 }
 
-/* Before a cell that finished becomes the session: what it did to its
- * process that later cells must not inherit is undone (guard.c); a cell
- * that cut parc's pipes cannot be the session and ends. Says on stderr
- * how many fork() calls the process limit refused. */
-static void commit_checks(struct session *s, int cell_no)
+/* Before a cell that finished becomes the session (or, in place, before
+ * the executor that ran it goes on): what it did to its process that
+ * later cells must not inherit is undone (guard.c); a cell that cut
+ * parc's pipes cannot be the session and ends, telling an in-place
+ * cell's watcher why on commit_fd. Says on stderr how many fork() calls
+ * the process limit refused. */
+static void commit_checks(struct session *s, int cell_no, int commit_fd)
 {
     struct buf why = {0};
-    if (guard_commit(&why) < 0)
+    if (guard_commit(&why) < 0) {
+        char mark = GUARD_PIPES_MARK;
+        (void)!write(commit_fd, &mark, 1);
         _exit(GUARD_EXIT_PIPES);
+    }
     buf_free(&why);
     int refused = guard_forks_refused();
     if (refused > 0) {
@@ -342,14 +382,18 @@ __attribute__((noinline)) static void run_cell_code(void (*entry)(void))
     __asm__ volatile("" ::: "memory");
 }
 
-/* Compiles and runs the cell in this (forked) process. Returns only if the
- * cell succeeded and should become the session; otherwise exits. */
+/* Compiles and runs the cell in this process: a fork of the executor,
+ * whose pid is holder; or, in_place, the executor itself, holder being
+ * the watcher. Returns only if the cell succeeded and should become the
+ * session (or, in place, did not crash); otherwise exits. */
 static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback, int quiet, char *code,
-                     int in_place)
+                     int in_place, pid_t holder)
 {
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
     struct jit_mark *mark = NULL;
+    struct settings before;
+    settings_save(s, &before);
     if (in_place) {
         in_place_commit_fd = commit_fd;
         struct sigaction ia = {0};
@@ -359,8 +403,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
     }
     signal(SIGPIPE, SIG_DFL);
     program_invocation_short_name = "parc";
-    if (!in_place)
-        guard_cell_begin(s);
+    guard_cell_begin(s, holder);
     crash_install(commit_fd, s->jit, cell_no);
     rt_commit_fd = commit_fd;
     rt_install_stdin();
@@ -386,7 +429,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
         if (in_place) {
             free(evalue);
             jit_back_to(s->jit, mark);
-            in_place_restore(s, &err, name);
+            in_place_restore(s, &before, &err, name);
             return;
         }
         _exit(0);
@@ -407,7 +450,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
             free(evalue);
             free(expanded);
             jit_back_to(s->jit, mark);
-            in_place_restore(s, &err, name);
+            in_place_restore(s, &before, &err, name);
             return;
         }
         _exit(0);
@@ -446,9 +489,10 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
         (void)!write(commit_fd, "R", 1);
         _exit(0);
     }
-    if (!in_place)
-        commit_checks(s, cell_no);
+    commit_checks(s, cell_no, commit_fd);
     gpu_session_note(s);
+    if (s->gpu_in_place)
+        guard_keep_library_handlers(s->jit); /* the GPU runtime's, if it installed any */
     s->history = xrealloc(s->history, (s->nhistory + 1) * sizeof *s->history);
     s->history_cells = xrealloc(s->history_cells, (s->nhistory + 1) * sizeof *s->history_cells);
     s->history_cells[s->nhistory] = cell_no;
@@ -477,6 +521,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
 struct outcome {
     int committed, rolled_back, reported;
     int timed_out, interrupted;
+    int pipes_cut; /* an in-place cell closed parc's pipes (GUARD_PIPES_MARK) */
     int status; /* from waitpid */
     long maxrss_kb; /* the cell process's peak resident memory */
     double time_limit; /* the session's, or what the cell's %limit time set */
@@ -505,6 +550,8 @@ static void read_commit(int fd, struct outcome *o)
                 o->reported = 1;
             else if (buf[i] == 'I')
                 o->interrupted = 1; /* an in-place cell's own interrupt handler */
+            else if (buf[i] == GUARD_PIPES_MARK)
+                o->pipes_cut = 1;
             else if (buf[i] == 'F')
                 o->reported = 2; /* a failure the runtime reported (rt_cell_fail) */
             else if (buf[i] == 'T') {
@@ -723,12 +770,22 @@ static void report_in_place(struct session *s, int cell_no, const struct outcome
         status = "interrupted";
         ename = "KeyboardInterrupt";
         evalue = xasprintf("%s interrupted — %s", name, tail);
+    } else if (o->pipes_cut) {
+        evalue = xasprintf("%s closed or replaced the file descriptors parc uses to talk to the front end, so the "
+                           "session's process could not go on — %s",
+                           name, tail);
+    } else if (o->exec_path[0]) {
+        status = "exited";
+        ename = "SystemExit";
+        evalue = xasprintf("%s replaced the session's process with %s (exec) — %s", name, o->exec_path, tail);
     } else if (o->where[0]) {
         evalue = xasprintf("%s crashed %s — %s", name, o->where, tail);
     } else {
         status = "exited";
         ename = "SystemExit";
-        evalue = xasprintf("%s ended the session's process (exit(), _exit() or a signal) — %s", name, tail);
+        evalue = xasprintf("%s ended the session's process (exit(), _exit(), a signal, or closing the file "
+                           "descriptors parc uses) — %s",
+                           name, tail);
     }
     send_error(s, ename, evalue, evalue);
     send_done(s, status);
@@ -737,21 +794,45 @@ static void report_in_place(struct session *s, int cell_no, const struct outcome
     free(name);
 }
 
+/* In the watcher that takes over from an executor that died in a GPU
+ * session: the GPU's device files it inherited (/dev/nvidia*) are
+ * closed, so that the driver frees what the dead executor held on the
+ * device; this process never uses them (cudadev.h). */
+static void close_gpu_files(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[300], target[256];
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = 0;
+        if (!strncmp(target, "/dev/nvidia", 11))
+            close(atoi(e->d_name));
+    }
+    closedir(d);
+}
+
 /* The watcher of an in-place cell run by the executor exec: returns only
  * if the executor died, this process being the executor then; exits if
- * the cell committed or did not compile. */
+ * the cell committed or did not compile, or the front end is gone. */
 static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cell_no)
 {
     struct outcome o;
     memset(&o, 0, sizeof o);
     o.time_limit = s->time_limit;
     int pfd = pidfd_open(exec);
-    fcntl(commit_fd, F_SETFL, O_NONBLOCK); /* read_commit reads all there is, then returns */
-    fcntl(commit_fd, F_SETFL, O_NONBLOCK); /* the cell writes its time limit, then runs on */
+    /* read_commit reads all there is, then returns: the cell writes its
+     * time limit, then runs on. */
+    fcntl(commit_fd, F_SETFL, O_NONBLOCK);
     long long start = now_ns(), crashed_at = 0;
-    int ended = 0;
+    int ended = 0, commit_open = 1;
     while (!ended) {
-        struct pollfd p[3] = {{commit_fd, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
+        struct pollfd p[3] = {{commit_open ? commit_fd : -1, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
         int r = poll(p, pfd >= 0 ? 3 : 2, 50);
         if (r < 0 && errno != EINTR)
             break;
@@ -759,6 +840,10 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
             read_commit(commit_fd, &o);
             if (o.committed || o.reported)
                 _exit(0);
+            /* A cell that closed the pipe's end runs on: only the pidfd
+             * tells when it ends (and poll must not return at once). */
+            if (!(p[0].revents & POLLIN))
+                commit_open = 0;
         }
         /* A crash handler stuck behind a lock a GPU runtime's thread held
          * must not keep the session waiting. */
@@ -767,7 +852,9 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
         if (crashed_at && now_ns() - crashed_at > 2000000000LL)
             kill(exec, SIGKILL);
         if (p[1].revents & (POLLHUP | POLLERR)) {
+            /* The front end is gone: so is the session. */
             killpg(exec, SIGKILL);
+            kill(exec, SIGKILL);
             _exit(0);
         }
         if ((pfd >= 0 && (p[2].revents & POLLIN)) || (pfd < 0 && kill(exec, 0) < 0))
@@ -775,6 +862,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
         if (!o.timed_out && o.time_limit > 0 && now_ns() - start > (long long)(o.time_limit * 1e9)) {
             o.timed_out = 1;
             killpg(exec, SIGKILL);
+            kill(exec, SIGKILL);
         }
     }
     read_commit(commit_fd, &o);
@@ -783,63 +871,145 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
     killpg(exec, SIGKILL); /* processes the cell left behind */
     if (pfd >= 0)
         close(pfd);
+    close_gpu_files();
     s->gpu_in_place = 0;
     s->gpu_lost = 1;
     report_in_place(s, cell_no, &o);
+}
+
+/* How long the executor waits for the watcher of an in-place cell to
+ * start: its first fork runs the GPU runtime's fork handlers, which
+ * could block. */
+#define WATCHER_START_MS 10000
+
+/* Reads n bytes from fd within ms milliseconds: 0, or -1. */
+static int read_within(int fd, void *p, size_t n, int ms)
+{
+    long long end = now_ns() + (long long)ms * 1000000;
+    size_t got = 0;
+    while (got < n) {
+        long long left = (end - now_ns()) / 1000000;
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r = poll(&pf, 1, left > 0 ? (int)left : 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        ssize_t k = read(fd, (char *)p + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+/* Reaps child pid if it ends within ms milliseconds; 0, or -1 (it is
+ * left: a process stuck in a driver may never end). */
+static int reap_within(pid_t pid, int ms)
+{
+    long long end = now_ns() + (long long)ms * 1000000;
+    for (;;) {
+        pid_t w = waitpid(pid, NULL, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            return 0;
+        if (now_ns() >= end)
+            return -1;
+        struct timespec t = {0, 1000000};
+        nanosleep(&t, NULL);
+    }
+}
+
+/* Starts the watcher of an in-place cell (watch_in_place) on the read end
+ * of the commit pipe cp; returns its pid in this process, -1 if it did
+ * not start in time, and returns only when this process is the executor
+ * (the watcher that took over returns 0 with *took_over set). */
+static pid_t start_watcher(struct session *s, int cp[2], int cell_no, int *took_over)
+{
+    int wp[2];
+    *took_over = 0;
+    if (pipe2(wp, O_CLOEXEC) < 0)
+        return -1;
+    pid_t exec = getpid();
+    /* Forked twice: the watcher is no child of the cell, so that the cell's
+     * wait() never sees it. The first fork (with fork handlers) leaves
+     * malloc's locks usable in a process with one thread; the second, in
+     * that process, skips the handlers: a GPU runtime's could wait for
+     * locks that threads which did not come along held. */
+    pid_t mid = fork();
+    if (mid == 0) {
+        pid_t parent = getpid();
+        pid_t w = _Fork();
+        if (w != 0)
+            _exit(w < 0);
+        close(cp[1]);
+        close(wp[0]);
+        setpgid(0, 0);
+        guard_watch_parent(parent); /* it ends with the front end, as every process of the session */
+        pid_t self = getpid();
+        (void)!write(wp[1], &self, sizeof self);
+        close(wp[1]);
+        watch_in_place(s, exec, cp[0], cell_no);
+        close(cp[0]);
+        *took_over = 1;
+        return 0; /* the executor died: this process is the executor now */
+    }
+    close(wp[1]);
+    pid_t watcher = -1;
+    if (mid > 0 && read_within(wp[0], &watcher, sizeof watcher, WATCHER_START_MS) < 0) {
+        watcher = -1;
+        kill(mid, SIGKILL);
+        pid_t late = -1;
+        if (read_within(wp[0], &late, sizeof late, 100) == 0 && late > 0)
+            kill(late, SIGKILL); /* it started after all, too late */
+    }
+    close(wp[0]);
+    /* The middle process exits at once; one stuck in a fork handler is
+     * left behind (the guard ends it with the cell's processes). */
+    if (mid > 0)
+        reap_within(mid, 2000);
+    return watcher;
 }
 
 /* Runs one cell in this process, with a watcher (gpusession.h). */
 static void execute_in_place(struct session *s, int cell_no, int rollback, int quiet, char *code)
 {
     fflush(NULL);
-    int cp[2], wp[2];
-    if (pipe2(cp, O_CLOEXEC) < 0 || pipe2(wp, O_CLOEXEC) < 0) {
+    int cp[2];
+    if (pipe2(cp, O_CLOEXEC) < 0) {
         send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
         send_done(s, "crashed");
         return;
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         cp[i] = guard_high_fd(cp[i]);
-        wp[i] = guard_high_fd(wp[i]);
-    }
-    pid_t exec = getpid();
-    /* Forked twice: the watcher is no child of the cell, so that the cell's
-     * wait() never sees it. */
-    pid_t mid = fork();
-    if (mid == 0) {
-        pid_t w = _Fork(); /* no fork handlers: this child of a GPU process has one thread */
-        if (w != 0)
-            _exit(w < 0);
-        close(cp[1]);
-        close(wp[0]);
-        setpgid(0, 0);
-        pid_t self = getpid();
-        (void)!write(wp[1], &self, sizeof self);
-        close(wp[1]);
-        watch_in_place(s, exec, cp[0], cell_no);
-        close(cp[0]);
-        return; /* the executor died: this process is the executor now */
-    }
+    guard_cell_reset();
+    int took_over;
+    pid_t watcher = start_watcher(s, cp, cell_no, &took_over);
+    if (took_over)
+        return;
     close(cp[0]);
-    close(wp[1]);
-    pid_t watcher = -1;
-    if (mid > 0)
-        waitpid(mid, NULL, 0);
-    if (mid < 0 || read(wp[0], &watcher, sizeof watcher) != (ssize_t)sizeof watcher) {
-        close(wp[0]);
+    if (watcher <= 0) {
         close(cp[1]);
-        send_error(s, "EngineError", "cannot fork the watcher of the cell", "cannot fork the watcher of the cell");
+        char *name = cell_name(cell_no);
+        char *msg = xasprintf("%s did not run: the process that keeps the session safe while a cell runs in place "
+                              "(a fork of this GPU session) did not start within %d s. The session is as it was; "
+                              "%%replay rebuilds it in a fresh process.",
+                              name, WATCHER_START_MS / 1000);
+        send_error(s, "EngineError", msg, msg);
         send_done(s, "crashed");
+        free(msg);
+        free(name);
         return;
     }
-    close(wp[0]);
     char buf[32];
     snprintf(buf, sizeof buf, "%d", (int)watcher); /* the front end sees the session alive through it */
     char limit[32];
     snprintf(limit, sizeof limit, "%lld", s->output_limit);
     wire_sendv(pid_events(s), EV_CELL_PID, buf, limit, NULL);
     interrupt_requested = 0;
-    run_cell(s, cp[1], cell_no, rollback, quiet, code, 1);
+    run_cell(s, cp[1], cell_no, rollback, quiet, code, 1, watcher);
     in_place_commit_fd = -1;
     close(cp[1]);
 }
@@ -876,7 +1046,7 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
         close(cp[0]);
         guard_watch_parent(executor);
         setpgid(0, 0);
-        run_cell(s, cp[1], cell_no, rollback, quiet, code, 0);
+        run_cell(s, cp[1], cell_no, rollback, quiet, code, 0, executor);
         return; /* committed: this process is the executor now */
     }
     setpgid(pid, pid);
@@ -1189,7 +1359,10 @@ static void replay_run(struct session *s, const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *replay = argc == 4 && !strcmp(argv[1], "--replay") ? argv[2] : NULL;
+    /* parc-engine --replay FILE CELL FRONT_END_PID: started by %replay. */
+    const char *replay = argc == 5 && !strcmp(argv[1], "--replay") ? argv[2] : NULL;
+    if (replay)
+        guard_set_front_end((pid_t)atoi(argv[4]));
     /* Static: the session stays reachable until the process ends, so
      * that LeakSanitizer reports only what nothing points to. */
     static struct session s;
@@ -1221,6 +1394,8 @@ int main(int argc, char **argv)
     guard_watch_handler();
     if (!replay)
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* the first executor dies with its front end */
+    else
+        guard_watch_parent(getppid()); /* the executor it replaces, or the front end: it dies with the front end */
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     struct buf err = {0};

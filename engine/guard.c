@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -44,6 +45,13 @@ static pid_t session_pid;      /* the process holding the session during the cel
 static pid_t session_pgid;
 static const struct session *limits;
 static char stdout_buf[BUFSIZ];
+
+/* Signal handlers that libraries installed in a GPU session (a GPU
+ * runtime, and what it loads: PoCL's SIGFPE handler for kernels that
+ * divide by zero, LLVM's crash handlers under it): the executor's own
+ * state between cells, kept by guard_executor_state. */
+static struct sigaction library_act[NSIG];
+static unsigned char library_sig[NSIG];
 
 static const int saved_limits[] = {RLIMIT_DATA, RLIMIT_AS, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_STACK,
                                    RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_CORE};
@@ -92,7 +100,8 @@ void guard_init(int req_fd, int ev_fd, int in_fd)
     copy_err = guard_high_fd(dup(2));
     for (size_t i = 0; i < NLIMITS; i++)
         getrlimit(saved_limits[i], &start_limits[i]);
-    front_pid = getppid();
+    if (!front_pid) /* an engine started by %replay was told (guard_set_front_end) */
+        front_pid = getppid();
     if (!shared) {
         void *p = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         shared = p == MAP_FAILED ? NULL : p;
@@ -109,10 +118,15 @@ void guard_init(int req_fd, int ev_fd, int in_fd)
  * and become the session: the front end, a child subreaper, is its parent
  * then); one whose front end is gone too has nobody left to stop it and
  * ends. */
+static pid_t watched_parent; /* the process that forked this one */
+
 static void on_parent_death(int sig)
 {
     (void)sig;
-    if (getppid() != front_pid)
+    /* A parent with threads left hands its children to one of them when
+     * the thread that forked them ends: the parent is the same process. */
+    pid_t now = getppid();
+    if (now != front_pid && now != watched_parent)
         _exit(0);
 }
 
@@ -126,9 +140,19 @@ void guard_watch_handler(void)
 
 void guard_watch_parent(pid_t parent)
 {
+    watched_parent = parent;
     prctl(PR_SET_PDEATHSIG, WATCH_SIG);
-    if (getppid() != parent) /* it died before that */
-        on_parent_death(0);
+    on_parent_death(0); /* it may have died before that */
+}
+
+pid_t guard_front_end(void)
+{
+    return front_pid;
+}
+
+void guard_set_front_end(pid_t pid)
+{
+    front_pid = pid;
 }
 
 void guard_cell_reset(void)
@@ -147,11 +171,11 @@ static void note_spawn(void)
         atomic_store(&shared->spawned, 1);
 }
 
-void guard_cell_begin(const struct session *s)
+void guard_cell_begin(const struct session *s, pid_t holder)
 {
     limits = s;
     cell_pid = getpid();
-    session_pid = getppid();
+    session_pid = holder;
     session_pgid = getpgid(session_pid);
     sigset_t none;
     sigemptyset(&none);
@@ -306,11 +330,50 @@ int guard_commit(struct buf *why)
     return 0;
 }
 
+/* Whether handler h is a library's: its code lies in a shared object
+ * that is neither parc's program nor one built from a cell (cell.so, or
+ * holding a function a cell defined). A cell's own handlers lie in code
+ * memory, which no shared object holds. */
+static int library_handler(void *h, const struct jit *j)
+{
+    Dl_info self, at;
+    if (!dladdr((void *)library_handler, &self) || !dladdr(h, &at) || !at.dli_fname)
+        return 0;
+    if (at.dli_fbase == self.dli_fbase)
+        return 0;
+    const char *base = strrchr(at.dli_fname, '/');
+    if (!strcmp(base ? base + 1 : at.dli_fname, "cell.so"))
+        return 0;
+    for (size_t i = 0; j && i < j->nsyms; i++)
+        if (j->syms[i].addr == h)
+            return 0;
+    return 1;
+}
+
+void guard_keep_library_handlers(const struct jit *j)
+{
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sig == WATCH_SIG || sigaction(sig, NULL, &sa) < 0)
+            continue;
+        void *h = sa.sa_flags & SA_SIGINFO ? (void *)sa.sa_sigaction : (void *)sa.sa_handler;
+        if (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN || !library_handler(h, j))
+            continue;
+        library_act[sig] = sa;
+        library_sig[sig] = 1;
+    }
+}
+
 void guard_executor_state(void)
 {
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP && sig != WATCH_SIG)
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == WATCH_SIG)
+            continue;
+        if (library_sig[sig])
+            sigaction(sig, &library_act[sig], NULL);
+        else
             signal(sig, SIG_DFL);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -31,9 +31,11 @@ void guard_install(struct jit *j);
 /* In the executor, before forking a cell: clears the shared counters. */
 void guard_cell_reset(void);
 
-/* In the cell process, first thing: records it as the cell process and
- * its parent as the process holding the session; s gives the limits. */
-void guard_cell_begin(const struct session *s);
+/* In the process that runs the cell, first thing: records it as the cell
+ * process and holder as the process holding the session as it was before
+ * the cell (its parent, the previous executor; or, for a cell run in
+ * place in a GPU session, the watcher); s gives the limits. */
+void guard_cell_begin(const struct session *s, pid_t holder);
 
 /* Whether this process is the cell process itself (not a process the
  * cell forked). */
@@ -52,10 +54,19 @@ int guard_forks_refused(void);
  * session's own pipes were closed or replaced (the cell must not commit). */
 int guard_commit(struct buf *why);
 
-/* In the process that has just become the executor: signal dispositions
- * to defaults (the executor's own are set by the caller after), an empty
- * signal mask, no timers, the resource limits from the executor's start. */
+/* In the process that has just become the executor, or that ran a cell
+ * in place: signal dispositions to defaults (the executor's own are set
+ * by the caller after) or to the handlers libraries installed
+ * (guard_keep_library_handlers), an empty signal mask, no timers, the
+ * resource limits from the executor's start. */
 void guard_executor_state(void);
+
+/* In a GPU session, after a cell's code ran: the signal handlers that
+ * libraries installed meanwhile (a GPU runtime starting, and what it
+ * loads) belong to the session from now on, and guard_executor_state
+ * keeps them; handlers in cell code (of j), SIG_IGN and SIG_DFL a cell
+ * set are put back as before. */
+void guard_keep_library_handlers(const struct jit *j);
 
 /* The signal a cell process gets when its parent dies (SIGRTMAX - 2). */
 #define WATCH_SIG (SIGRTMAX - 2)
@@ -63,15 +74,26 @@ void guard_executor_state(void);
  * died ends unless the front end is its parent now. guard_executor_state
  * leaves it in place. */
 void guard_watch_handler(void);
-/* In a new cell process, forked by parent: asks for WATCH_SIG when its
- * parent dies (ending at once if it already has). */
+/* In a new process of the session (a cell process, the watcher of an
+ * in-place cell, the successor of a cell that left threads running),
+ * forked by parent: asks for WATCH_SIG when its parent dies, which ends
+ * it unless the front end is its parent then (ending at once if both
+ * have died already). */
 void guard_watch_parent(pid_t parent);
+/* The front end's pid: the executor's parent at its first guard_init,
+ * unless guard_set_front_end said so before (an engine exec'd by
+ * %replay, whose parent may still be the executor before it). */
+pid_t guard_front_end(void);
+void guard_set_front_end(pid_t pid);
 
 /* The program the cell process exec'd, as it told the commit pipe
  * ("P" PATH "\0"); read by the executor. */
 #define GUARD_EXEC_MARK 'P'
 
-/* Exit status of a cell process that found the session's pipes broken. */
+/* Exit status of a cell process that found the session's pipes broken;
+ * an in-place cell writes GUARD_PIPES_MARK on the commit pipe first, for
+ * its watcher. */
 #define GUARD_EXIT_PIPES 251
+#define GUARD_PIPES_MARK 'B'
 
 #endif
