@@ -1,7 +1,8 @@
 /* mpi_run.c — runs an %%mpi cell's program (see mpi_run.h): compile with
  * the session's compiler against Open MPI, launch with mpirun, label each
  * rank's lines as they arrive, report the rank that failed and why, and
- * draw the ranks' MPI calls and messages on the cell's timeline. */
+ * draw the ranks' MPI calls and messages on the cell's timeline while the
+ * job runs. */
 #include "mpi_run.h"
 #include "diag.h"
 #include "events.h"

@@ -1,8 +1,9 @@
 /* mpi_run.h — the runtime of %%mpi cells (engine/mpi.c writes the
  * program): compiles the cell's MPI program, runs it with mpirun, labels
- * each rank's output as it arrives, reports failed ranks, and turns what
- * the ranks recorded (runtime/include/parc_mpi.h) into the cell's
- * timeline. Runs in the cell process; the session itself never runs MPI. */
+ * each rank's output as it arrives, reports failed ranks, and puts what
+ * the ranks record (runtime/include/parc_mpi.h) on the cell's timeline as
+ * it arrives, so that it grows while the job runs. Runs in the cell
+ * process; the session itself never runs MPI. */
 #ifndef PARC_RT_MPI_RUN_H
 #define PARC_RT_MPI_RUN_H
 

@@ -83,6 +83,7 @@ static volatile long long pm_send_at; /* the next periodic send is due */
 static pthread_mutex_t pm_send_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long pm_t_init, pm_offset;
 static int pm_world_rank, pm_finalized, pm_started;
+static pid_t pm_pid; /* the rank's process: a child it forked sends nothing */
 static volatile int pm_ended; /* the last records are sent: nothing more */
 /* The MPI call in progress (kind -1: none), for a rank killed inside it. */
 static volatile int pm_call_kind = -1;
@@ -215,7 +216,7 @@ static void *pm_sender(void *arg)
  * it did before. */
 static void pm_on_crash(int sig)
 {
-    if (!pm_ended && pthread_mutex_trylock(&pm_send_lock) == 0) {
+    if (!pm_ended && getpid() == pm_pid && pthread_mutex_trylock(&pm_send_lock) == 0) {
         long long t = pm_now();
         pm_send_locked();
         if (pm_call_kind >= 0)
@@ -232,6 +233,8 @@ static void pm_on_crash(int sig)
 /* exit() (or return) in the body, before MPI_Finalize. */
 static void pm_at_exit(void)
 {
+    if (getpid() != pm_pid)
+        return;
     pthread_mutex_lock(&pm_send_lock);
     if (!pm_ended) {
         long long t = pm_now();
@@ -580,6 +583,7 @@ static void pm_begin(void)
     PMPI_Comm_size(MPI_COMM_WORLD, &size);
     pm_offset = pm_clock_offset(pm_world_rank, size);
     pm_t_init = pm_now();
+    pm_pid = getpid();
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     pthread_mutex_lock(&pm_send_lock);
