@@ -52,7 +52,9 @@ static void unknown(struct buf *err, const char *cell, const char *name, int is_
     size_t bd = (size_t)-1;
     for (const struct magic *m = magic_table; m->name; m++) {
         size_t d = distance(name, m->name);
-        if (m->cell == is_cell && d < bd) {
+        /* A tie goes to the name first in alphabetical order, whatever
+         * the table's order. */
+        if (m->cell == is_cell && (d < bd || (d == bd && strcmp(m->name, best->name) < 0))) {
             bd = d;
             best = m;
         }
@@ -336,16 +338,39 @@ void magic_map_lines(const struct session *s, const char *cell, struct buf *text
     *text = out;
 }
 
+/* Headings of the topics, in enum magic_topic's order. */
+static const char *const topic_names[MAGIC_NTOPICS] = {
+    [MAGIC_COMPILING] = "Compilers and libraries",
+    [MAGIC_FILES] = "Files, directory, environment",
+    [MAGIC_PARALLEL] = "Threads, processes, OpenMP",
+    [MAGIC_TIMING] = "Timing, timelines, scaling",
+    [MAGIC_GPU] = "GPUs: OpenCL, CUDA",
+    [MAGIC_MPI] = "MPI",
+    [MAGIC_SESSION] = "The session",
+    [MAGIC_HELP] = "Help",
+};
+
+/* The line (cell 0) or cell magics, by topic, each in table order. */
+static void list_kind(struct buf *out, int cell)
+{
+    for (int t = 0; t < MAGIC_NTOPICS; t++) {
+        int heading = 0;
+        for (const struct magic *m = magic_table; m->name; m++) {
+            if (m->cell != cell || (int)m->topic != t)
+                continue;
+            if (!heading++)
+                buf_printf(out, "  %s:\n", topic_names[t]);
+            buf_printf(out, "    %s\n", m->usage);
+        }
+    }
+}
+
 void magic_list(struct buf *out)
 {
     buf_adds(out, "Line magics (a line starting with %, anywhere in a cell):\n");
-    for (const struct magic *m = magic_table; m->name; m++)
-        if (!m->cell)
-            buf_printf(out, "  %s\n", m->usage);
+    list_kind(out, 0);
     buf_adds(out, "Cell magics (%% on the first line of a cell):\n");
-    for (const struct magic *m = magic_table; m->name; m++)
-        if (m->cell)
-            buf_printf(out, "  %s\n", m->usage);
+    list_kind(out, 1);
     buf_adds(out, "Also: !COMMAND runs a shell command; ?NAME (??NAME with its source) describes a name.\n"
                   "%NAME? (or %NAME --help) shows what a magic does.\n");
 }

@@ -37,9 +37,24 @@ struct magic_source {
     char *file; /* malloc'd; NULL: the lines count as the cell's */
 };
 
+/* What a magic is for: %lsmagic lists line magics, then cell magics, each
+ * by topic in this order (the names are in magic.c). */
+enum magic_topic {
+    MAGIC_COMPILING, /* compilers, options, libraries */
+    MAGIC_FILES,     /* files, the working directory, the environment */
+    MAGIC_PARALLEL,  /* threads, processes, OpenMP */
+    MAGIC_TIMING,    /* timing, timelines, scaling */
+    MAGIC_GPU,
+    MAGIC_MPI,
+    MAGIC_SESSION,   /* the session's names, history, limits, reset */
+    MAGIC_HELP,
+    MAGIC_NTOPICS
+};
+
 struct magic {
     const char *name;  /* without % */
     int cell;          /* 1 = cell magic (%%name), 0 = line magic */
+    enum magic_topic topic;
     const char *usage; /* "%limit time SECONDS | mem SIZE | procs N" */
     const char *help;  /* what it does, a few lines */
     int (*run)(struct magic_call *c); /* 0, or -1 with c->err set */
@@ -69,7 +84,8 @@ char *magic_expand(struct session *s, const char *code, int cell_no, struct buf 
  * kept its newlines. */
 void magic_map_lines(const struct session *s, const char *cell, struct buf *text);
 
-/* The usage line of every magic, one per line, for %lsmagic and help. */
+/* The usage line of every magic, one per line: line magics, then cell
+ * magics, each under its topic's heading; for %lsmagic and help. */
 void magic_list(struct buf *out);
 
 #endif

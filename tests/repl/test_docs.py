@@ -13,12 +13,51 @@ def squeeze(s):
     return re.sub(r"\s+", "", s.replace("\\|", "|"))
 
 
-def lsmagic_usages():
+def lsmagic_text():
     r = subprocess.run([PARC, "-c", "%lsmagic"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    usages = [line.strip() for line in r.stdout.splitlines() if line.startswith("  %")]
-    assert len(usages) > 30, r.stdout
+    return r.stdout
+
+
+def lsmagic_usages():
+    out = lsmagic_text()
+    usages = [line.strip() for line in out.splitlines() if line.startswith("    %")]
+    assert len(usages) > 30, out
     return usages
+
+
+def test_lsmagic_groups_line_then_cell_magics_by_topic():
+    """Line magics, then cell magics; in each, a heading per topic (in one
+    order), every magic under its topic, each listed once."""
+    order = ["Compilers and libraries", "Files, directory, environment", "Threads, processes, OpenMP",
+             "Timing, timelines, scaling", "GPUs: OpenCL, CUDA", "MPI", "The session", "Help"]
+    kinds, kind, topic = {}, None, None
+    for line in lsmagic_text().splitlines():
+        if line.startswith(("Line magics", "Cell magics")):
+            kind = line.split()[0]
+            kinds[kind] = {}
+        elif line.startswith("  ") and not line.startswith("    "):
+            topic = line.strip().rstrip(":")
+            assert topic in order, line
+            assert topic not in kinds[kind], "topic listed twice: " + line
+            kinds[kind][topic] = []
+        elif line.startswith("    %"):
+            kinds[kind][topic].append(line.split()[0])
+    assert list(kinds) == ["Line", "Cell"]
+    for kind, topics in kinds.items():
+        assert list(topics) == [t for t in order if t in topics], (kind, list(topics))
+        assert all(names for names in topics.values()), (kind, topics)
+        for names in topics.values():
+            assert all(n.startswith("%%") == (kind == "Cell") for n in names), (kind, names)
+    where = {n: t for topics in kinds.values() for t, names in topics.items() for n in names}
+    assert len(where) == sum(len(names) for topics in kinds.values() for names in topics.values())
+    expect = {"%cc": "Compilers and libraries", "%%c": "Compilers and libraries",
+              "%run": "Files, directory, environment", "%%writefile": "Files, directory, environment",
+              "%%threads": "Threads, processes, OpenMP", "%omp_threads": "Threads, processes, OpenMP",
+              "%timeit": "Timing, timelines, scaling", "%%scaling": "Timing, timelines, scaling",
+              "%gpus": "GPUs: OpenCL, CUDA", "%%cuda": "GPUs: OpenCL, CUDA", "%%mpi": "MPI",
+              "%reset": "The session", "%whos": "The session", "%lsmagic": "Help"}
+    assert {n: where.get(n) for n in expect} == expect
 
 
 def readme_magics_table():
