@@ -6,6 +6,7 @@
  * failed"; exits 1 if any failed. */
 #include "cccache.h"
 #include "util.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +15,6 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                                     \
-    do {                                                                                                     \
-        if (cond) {                                                                                          \
-            passed++;                                                                                        \
-        } else {                                                                                             \
-            failed++;                                                                                        \
-            printf("%s:%d: %s: ", __FILE__, __LINE__, #cond);                                                \
-            printf(__VA_ARGS__);                                                                             \
-            printf("\n");                                                                                    \
-        }                                                                                                    \
-    } while (0)
 
 static const char unit3[] = "#line 1 \"<prelude>\"\n#include <stdio.h>\n#line 1 \"<session>\"\nint old;\n"
                             "#line 1 \"cell[3]\"\n#define N 4\nint f(void) { return N; }\n";
@@ -139,6 +126,5 @@ int main(void)
     if (system(rm) != 0)
         printf("cannot remove %s\n", dir);
     free(rm);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

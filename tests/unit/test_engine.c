@@ -4,6 +4,7 @@
  * Prints each failed check and a final "N passed, M failed" line. */
 #include "engine.h"
 #include "util.h"
+#include "check.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -12,20 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond)                                                   \
-            passed++;                                               \
-        else {                                                      \
-            failed++;                                               \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            printf(__VA_ARGS__);                                    \
-            printf("\n");                                           \
-        }                                                           \
-    } while (0)
 
 /* What a cell produced. */
 struct capture {
@@ -344,6 +331,5 @@ int main(void)
     test_long_session(e);
     engine_free(e);
     test_cleanup();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }

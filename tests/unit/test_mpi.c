@@ -6,6 +6,7 @@
  * Open MPI it says so and fails. */
 #include "engine.h"
 #include "util.h"
+#include "check.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -13,20 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond)                                                   \
-            passed++;                                               \
-        else {                                                      \
-            failed++;                                               \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            printf(__VA_ARGS__);                                    \
-            printf("\n");                                           \
-        }                                                           \
-    } while (0)
 
 struct capture {
     struct buf out, err, result, error;
@@ -247,6 +234,5 @@ int main(void)
     test_interrupt(e);
     test_timeline(e);
     engine_free(e);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }
