@@ -153,6 +153,7 @@ def test_help_describes_every_option(run):
         assert opt in out, opt
     assert "empty line" in out  # the cell rules
     assert "%lsmagic" in out and "%NAME?" in out  # where magics are explained
+    assert "PARC_CACHE_DIR" in out and "PARC_LIMITS" in out  # the environment it reads
     assert run("-h").stdout == out
 
 
