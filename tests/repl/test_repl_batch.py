@@ -219,3 +219,17 @@ def test_sigint_interrupts_piped_cell_and_stops(parc_env):
     assert p.returncode == 130
     assert "(int) 2" not in out  # input after Ctrl-C is not run
     assert "interrupted" in err
+
+
+@pytest.mark.skipif(not shutil.which("clang"), reason="clang is not installed (Debian: clang)")
+def test_objects_are_cached_in_parc_cache_dir(run, parc_env, tmp_path):
+    cell = "%%c --cc clang\nint twice(int x) { return 2 * x; }\ntwice(21)\n"
+    cache = tmp_path / "parc-cache"
+    r = run("-c", cell, env=dict(parc_env, PARC_CACHE_DIR=str(cache)))
+    assert r.returncode == 0, r.stderr
+    assert "(int) 42" in r.stdout
+    assert list((cache / "cc").glob("*.o")), "no object in $PARC_CACHE_DIR/cc"
+    assert not (tmp_path / "cache" / "parc").exists(), "the default folder was used too"
+    r = run("-c", cell, env=dict(parc_env, PARC_CACHE_DIR="off"))
+    assert r.returncode == 0 and "(int) 42" in r.stdout, r.stderr
+    assert not (tmp_path / "cache" / "parc").exists(), "off still kept objects"
