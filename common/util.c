@@ -179,6 +179,25 @@ long long now_ns(void)
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+long long parse_size(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+        return -1;
+    long long mult = 1;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': mult = 1LL << 10; end++; break;
+    case 'm': case 'M': mult = 1LL << 20; end++; break;
+    case 'g': case 'G': mult = 1LL << 30; end++; break;
+    default: return -1;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    return *end || v * (double)mult >= 9e18 ? -1 : (long long)(v * (double)mult);
+}
+
 int mkdir_p(const char *path, unsigned mode)
 {
     char *p = xstrdup(path);

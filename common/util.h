@@ -43,6 +43,10 @@ void buf_read_fd(struct buf *b, int fd);
 /* Monotonic clock in nanoseconds. */
 long long now_ns(void);
 
+/* "512M", "2G", "64k", "100000" (a K, M or G suffix counts 2^10, 2^20,
+ * 2^30; a B after it is allowed) -> bytes; -1 if malformed. */
+long long parse_size(const char *s);
+
 /* mkdir -p: creates path and the folders leading to it (mode for the new
  * ones). 0 when path is a folder afterwards, else -1. */
 int mkdir_p(const char *path, unsigned mode);

@@ -7,7 +7,6 @@
 #include "util.h"
 #include "wire.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,26 +108,6 @@ int session_magic_include_path(struct magic_call *c)
     j->include_dirs = xrealloc(j->include_dirs, (j->ninclude_dirs + 1) * sizeof *j->include_dirs);
     j->include_dirs[j->ninclude_dirs++] = xstrdup(c->args);
     return 0;
-}
-
-/* "512M", "2G", "100000" -> bytes; -1 if malformed. */
-static long long parse_size(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
-        return -1;
-    long long mult = 1;
-    switch (toupper((unsigned char)*end)) {
-    case 0: break;
-    case 'K': mult = 1LL << 10; end++; break;
-    case 'M': mult = 1LL << 20; end++; break;
-    case 'G': mult = 1LL << 30; end++; break;
-    default: return -1;
-    }
-    if (*end == 'B' || *end == 'b')
-        end++;
-    return *end ? -1 : (long long)(v * (double)mult);
 }
 
 /* "4 GB", "300 MB", "12 KB", "100 bytes"; "no limit" for 0. */

@@ -1,18 +1,43 @@
 /* connection.c — see connection.h. */
 #include "connection.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <zmq.h>
 
 #include "util.h"
 
 static const char *const port_names[KCH_COUNT] = {
     "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port",
 };
+
+int kconn_max_frame(const char *env, long long *bytes, char *err, size_t errlen)
+{
+    *bytes = KCONN_MAX_FRAME;
+    if (!env || !*env)
+        return 0;
+    long long v = parse_size(env);
+    if (v < 0) {
+        snprintf(err, errlen,
+                 "PARC_KERNEL_MAX_FRAME=%s is no size (e.g. 64M, 1G, or 0 for no limit); frames up to %lld MB are "
+                 "read",
+                 env, KCONN_MAX_FRAME >> 20);
+        return -1;
+    }
+    *bytes = v;
+    return 0;
+}
+
+int kconn_limit_frames(void *sock, long long bytes)
+{
+    int64_t max = bytes > 0 ? (int64_t)bytes : -1;
+    return zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
+}
 
 const char *kconn_port_name(enum kchannel ch)
 {

@@ -19,6 +19,22 @@ struct kconn {
     char *scheme;      /* "hmac-sha256" */
 };
 
+/* The largest frame (one part of a message) the kernel reads from a
+ * client unless PARC_KERNEL_MAX_FRAME says otherwise. ZeroMQ drops the
+ * connection a bigger one comes on as soon as it reads the frame's size,
+ * before any of it is held in memory; the kernel serves the others. */
+#define KCONN_MAX_FRAME (256LL << 20)
+
+/* The frame limit the environment value env asks for ("64M", "1G",
+ * "1000000"; "0" for none; NULL or empty for KCONN_MAX_FRAME) into *bytes.
+ * 0, or -1 with a message in err when env is malformed (*bytes is then
+ * KCONN_MAX_FRAME). */
+int kconn_max_frame(const char *env, long long *bytes, char *err, size_t errlen);
+
+/* Makes ZeroMQ socket sock refuse frames over bytes (0: no limit); call
+ * it before binding. 0, or -1 with errno set. */
+int kconn_limit_frames(void *sock, long long bytes);
+
 /* Reads and checks the connection file at path into c (zeroed first).
  * Returns 0, or -1 with a message in err. Free with kconn_free. */
 int kconn_load(const char *path, struct kconn *c, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 
 #include <zmq.h>
 
+#include "connection.h"
 #include "util.h"
 
 struct khb {
@@ -49,14 +50,14 @@ static void *hb_main(void *arg)
     return NULL;
 }
 
-struct khb *khb_start(void *zctx, const char *endpoint, char *bound, size_t boundlen,
+struct khb *khb_start(void *zctx, const char *endpoint, long long max_frame, char *bound, size_t boundlen,
                       char *err, size_t errlen)
 {
     struct khb *h = xcalloc(1, sizeof *h);
     int linger = 0;
     h->sock = zmq_socket(zctx, ZMQ_REP);
     if (!h->sock || zmq_setsockopt(h->sock, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
-        zmq_bind(h->sock, endpoint) < 0) {
+        kconn_limit_frames(h->sock, max_frame) < 0 || zmq_bind(h->sock, endpoint) < 0) {
         snprintf(err, errlen, "heartbeat: cannot bind %s: %s", endpoint, zmq_strerror(errno));
         goto fail;
     }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <zmq.h>
 
+#include "connection.h"
 #include "kmsg.h"
 #include "util.h"
 
@@ -100,7 +101,7 @@ static void *iopub_main(void *arg)
     return NULL;
 }
 
-struct kiopub *kiopub_start(void *zctx, const char *endpoint, const struct kmsg_session *s,
+struct kiopub *kiopub_start(void *zctx, const char *endpoint, const struct kmsg_session *s, long long max_frame,
                             char *bound, size_t boundlen, char *err, size_t errlen)
 {
     struct kiopub *io = xcalloc(1, sizeof *io);
@@ -117,7 +118,7 @@ struct kiopub *kiopub_start(void *zctx, const char *endpoint, const struct kmsg_
         zmq_setsockopt(io->xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one) < 0 ||
         zmq_setsockopt(io->xpub, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
         zmq_setsockopt(io->xpub, ZMQ_SNDHWM, &hwm, sizeof hwm) < 0 ||
-        zmq_bind(io->xpub, endpoint) < 0) {
+        kconn_limit_frames(io->xpub, max_frame) < 0 || zmq_bind(io->xpub, endpoint) < 0) {
         snprintf(err, errlen, "iopub: cannot bind %s: %s", endpoint, zmq_strerror(errno));
         goto fail;
     }

@@ -11,10 +11,11 @@ struct kiopub;
 struct kmsg_session;
 
 /* Binds the XPUB socket of context zctx to endpoint (the address actually
- * bound goes to bound) and starts the publishing thread, which signs its
- * welcome messages with s (borrowed, must outlive the thread). NULL with a
- * message in err on failure. */
-struct kiopub *kiopub_start(void *zctx, const char *endpoint, const struct kmsg_session *s,
+ * bound goes to bound), refusing subscription frames over max_frame bytes
+ * (0: none), and starts the publishing thread, which signs its welcome
+ * messages with s (borrowed, must outlive the thread). NULL with a message
+ * in err on failure. */
+struct kiopub *kiopub_start(void *zctx, const char *endpoint, const struct kmsg_session *s, long long max_frame,
                             char *bound, size_t boundlen, char *err, size_t errlen);
 
 /* A new PUSH socket through which the calling thread publishes: send whole

@@ -285,7 +285,8 @@ static void *bind_channel(struct kernel *k, int type, enum kchannel ch, char *er
     int linger = 1000;
     kconn_endpoint(&k->conn, ch, ep, sizeof ep);
     void *s = zmq_socket(k->zctx, type);
-    if (!s || zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0 || zmq_bind(s, ep) < 0) {
+    if (!s || zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
+        kconn_limit_frames(s, k->max_frame) < 0 || zmq_bind(s, ep) < 0) {
         snprintf(err, errlen, "cannot bind %s to %s: %s", kconn_port_name(ch), ep,
                  zmq_strerror(errno));
         if (s)
@@ -367,6 +368,9 @@ int kernel_init(struct kernel *k, const char *connection_file, char *err, size_t
     notify_fd = k->notify[1];
     install_signals();
 
+    char why[256];
+    if (kconn_max_frame(getenv("PARC_KERNEL_MAX_FRAME"), &k->max_frame, why, sizeof why) < 0)
+        kernel_log("%s", why);
     k->zctx = zmq_ctx_new();
     if (!k->zctx) {
         snprintf(err, errlen, "cannot create a ZeroMQ context");
@@ -377,12 +381,12 @@ int kernel_init(struct kernel *k, const char *connection_file, char *err, size_t
         !(k->control = bind_channel(k, ZMQ_ROUTER, KCH_CONTROL, err, errlen)))
         return -1;
     kconn_endpoint(&k->conn, KCH_IOPUB, ep, sizeof ep);
-    k->iopub = kiopub_start(k->zctx, ep, &k->session, bound, sizeof bound, err, errlen);
+    k->iopub = kiopub_start(k->zctx, ep, &k->session, k->max_frame, bound, sizeof bound, err, errlen);
     if (!k->iopub)
         return -1;
     kconn_set_port(&k->conn, KCH_IOPUB, bound);
     kconn_endpoint(&k->conn, KCH_HB, ep, sizeof ep);
-    k->hb = khb_start(k->zctx, ep, bound, sizeof bound, err, errlen);
+    k->hb = khb_start(k->zctx, ep, k->max_frame, bound, sizeof bound, err, errlen);
     if (!k->hb)
         return -1;
     kconn_set_port(&k->conn, KCH_HB, bound);

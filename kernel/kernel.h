@@ -32,6 +32,7 @@ struct kernel {
     struct kiopub *iopub;
     struct khb *hb;
     struct khist *hist;
+    long long max_frame;   /* frames over it are refused (0: no limit) */
     int execution_count;
     int aborting;          /* inside kernel_abort_queued */
 

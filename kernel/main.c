@@ -17,7 +17,8 @@ static void usage(FILE *f)
             "console, nbclient) start it with the connection file they wrote.\n"
             "Environment: PARC_LIMITS sets the cell limits of new sessions (e.g.\n"
             "time=60,mem=2G,procs=64,output=1M); PARC_KERNEL_HISTORY names the input\n"
-            "history file (empty: history in memory only).\n");
+            "history file (empty: history in memory only); PARC_KERNEL_MAX_FRAME is the\n"
+            "largest message frame read from a client (default 256M; 0: no limit).\n");
 }
 
 int main(int argc, char **argv)

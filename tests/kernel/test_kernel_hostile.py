@@ -1,7 +1,8 @@
 """Hostile and malformed messages through the kernel's real sockets:
 forged and replayed signatures (nothing unsigned ever runs while the
 connection has a key), unknown message types, missing and wrongly typed
-fields, JSON that is not UTF-8, 100 MB frames, and thousands of requests
+fields, JSON that is not UTF-8, 100 MB frames, frames over the kernel's
+limit, and thousands of requests
 queued while a cell runs. The kernel must not crash, must drop and log
 what it cannot trust, and must answer every well-formed request.
 (test_kernel_protocol.py covers bad signatures and garbage frames.)"""
@@ -15,6 +16,8 @@ import time
 import uuid
 
 import zmq
+
+from jupyter_client.manager import start_new_kernel
 
 from kernelharness import KERNEL, TIMEOUT, Raw, run_cell, still_serves, wait_until
 
@@ -311,6 +314,42 @@ def test_100_mb_frames(logged_kernel):
         c.close()
         ctl.close()
     still_serves(km, kc)
+
+
+def test_frames_over_the_limit_are_refused(tmp_path):
+    """PARC_KERNEL_MAX_FRAME=1M: a 2 MB frame costs its sender the
+    connection and never runs; other clients, and frames under the limit,
+    are served as before."""
+    log = open(tmp_path / "kernel.log", "w+")
+    km, kc = start_new_kernel(kernel_name="parc", startup_timeout=TIMEOUT, stderr=log,
+                              env=dict(os.environ, PARC_KERNEL_MAX_FRAME="1M"))
+    marker = tmp_path / "ran"
+    try:
+        hostile = Client(km)
+        big = hostile.request("execute_request", {"code": cell_writing(marker, "big"),
+                                                  "padding": "y" * (2 * MB)})
+        # Its connection is dropped (the client's ZeroMQ connects again and
+        # sends what it queued after it; that is served).
+        late = hostile.request("kernel_info_request")
+        parents = []
+        while (r := hostile.reply(1500)):
+            parents.append(r[1])
+        assert big not in parents
+        hostile.close()
+        c = Client(km)
+        try:
+            mid = c.request("execute_request", {"code": "6 * 7", "padding": "y" * (MB // 2)})
+            while (r := c.reply()) and r[0] != "execute_reply":
+                pass
+            assert r and r[1] == mid and r[2]["status"] == "ok"
+        finally:
+            c.close()
+        assert not marker.exists()
+        still_serves(km, kc)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+        log.close()
 
 
 def test_large_cell_runs(kernel):

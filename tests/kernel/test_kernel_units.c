@@ -3,6 +3,7 @@
  * decoding over a ZeroMQ pair, mime bundles, history queries, the
  * connection file and the PNG writer. Prints each failed check and a final
  * "N passed, M failed" line. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,53 @@ static void test_connection(void)
     unlink(path);
 }
 
+/* A frame over the limit costs its sender the connection; the socket
+ * goes on serving others. Real TCP: ZeroMQ checks sizes in its stream
+ * engine, which inproc does not use. */
+static void test_frame_limit(void)
+{
+    char err[256];
+    long long v;
+    CHECK(kconn_max_frame(NULL, &v, err, sizeof err) == 0 && v == KCONN_MAX_FRAME, "default");
+    CHECK(kconn_max_frame("64M", &v, err, sizeof err) == 0 && v == 64LL << 20, "64M: %lld", v);
+    CHECK(kconn_max_frame("0", &v, err, sizeof err) == 0 && v == 0, "no limit");
+    CHECK(kconn_max_frame("lots", &v, err, sizeof err) < 0 && v == KCONN_MAX_FRAME && strstr(err, "lots"), "%s",
+          err);
+
+    void *ctx = zmq_ctx_new();
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    int linger = 0, timeout = 3000;
+    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    CHECK(kconn_limit_frames(router, 1000) == 0, "set the limit");
+    CHECK(zmq_bind(router, "tcp://127.0.0.1:*") == 0, "bind");
+    char ep[256];
+    size_t len = sizeof ep;
+    zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, ep, &len);
+    void *big = zmq_socket(ctx, ZMQ_DEALER), *small = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(big, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(small, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(big, ep);
+    char frame[2000];
+    memset(frame, 'x', sizeof frame);
+    zmq_send(big, frame, sizeof frame, 0);  /* over the limit: refused */
+    zmq_send(big, "late", 4, 0);            /* the connection is gone */
+    zmq_connect(small, ep);
+    zmq_send(small, frame, 1000, 0);        /* at the limit: read */
+    char id[256], got[2048];
+    int n = zmq_recv(router, id, sizeof id, 0);
+    int m = n > 0 ? zmq_recv(router, got, sizeof got, 0) : -1;
+    CHECK(m == 1000, "the frame at the limit arrives (%d)", m);
+    timeout = 300;
+    zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    n = zmq_recv(router, id, sizeof id, 0); /* nothing else comes */
+    CHECK(n < 0 && errno == EAGAIN, "nothing from the refused sender (%d)", n);
+    zmq_close(big);
+    zmq_close(small);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+}
+
 static void test_png(void)
 {
     unsigned char px[2 * 2 * 4] = {255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 0, 0, 0, 0};
@@ -286,6 +334,7 @@ int main(void)
     test_mime();
     test_history();
     test_connection();
+    test_frame_limit();
     test_png();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
