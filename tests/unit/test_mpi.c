@@ -1,6 +1,7 @@
 /* test_mpi.c — %%mpi cells through the engine API, for what golden cell
  * tests cannot show: lines arriving as ranks print them, stdout and stderr
- * of ranks kept apart, an endless MPI job interrupted with every rank
+ * of ranks kept apart, a line written in pieces while the ranks send
+ * their records, an endless MPI job interrupted with every rank
  * gone, and the timeline's SVG (a lane per rank, an arrow per message).
  * Prints each failed check and a final "N passed, M failed" line; without
  * Open MPI it says so and fails. */
@@ -115,6 +116,22 @@ static void test_streams(struct engine *e)
     CHECK(st == ENGINE_OK && !strcmp(str(&c.out), "[0] tick 0\n[0] tick 1\n[0] tick 2\n"), "ticks '%s'", str(&c.out));
     CHECK(c.last_out_ns - c.first_out_ns >= 600000000LL, "first to last line took %lld ms: not streamed",
           (c.last_out_ns - c.first_out_ns) / 1000000);
+    /* A line a rank writes in two pieces, the timeline's records sent
+     * in between (every 150 ms) and the other rank's lines meanwhile,
+     * still comes out whole. */
+    st = run(e,
+             "%%mpi -n 2\n"
+             "#include <unistd.h>\n"
+             "if (rank == 0) { printf(\"first half, \"); fflush(stdout); }\n"
+             "usleep(400000);\n"
+             "if (rank == 1) printf(\"rank 1 line\\n\");\n"
+             "MPI_Barrier(MPI_COMM_WORLD);\n"
+             "if (rank == 0) printf(\"second half\\n\");\n",
+             &c);
+    const char *whole = "[1] rank 1 line\n[0] first half, second half\n";
+    CHECK(st == ENGINE_OK && strstr(str(&c.out), "[1] rank 1 line\n") &&
+              strstr(str(&c.out), "[0] first half, second half\n") && strlen(str(&c.out)) == strlen(whole),
+          "pieces '%s'", str(&c.out));
     capture_free(&c);
 }
 
