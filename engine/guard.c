@@ -248,6 +248,24 @@ int guard_fork_allowed(void)
     return -1;
 }
 
+/* Whether the cell may start a command (system, popen, posix_spawn, `!`):
+ * the process group is counted every time, since a shell's background
+ * commands (`system("cmd &")`) hold process slots no fork() of the cell
+ * counted. A refusal counts as a refused fork. */
+static int spawn_allowed(void)
+{
+    long limit = limits ? limits->procs_limit : 0;
+    note_spawn();
+    if (limit <= 0 || !shared || !cell_pid)
+        return 0;
+    atomic_fetch_add(&shared->forks, 1);
+    if (each_in_group(cell_pid, NULL, NULL) < limit)
+        return 0;
+    atomic_fetch_add(&shared->refused, 1);
+    errno = EAGAIN;
+    return -1;
+}
+
 int guard_forks_refused(void)
 {
     return shared ? atomic_load(&shared->refused) : 0;
@@ -544,35 +562,45 @@ static int guard_execle(const char *path, const char *arg0, ...)
     return rc < 0 ? -1 : guard_execve(path, argv, envp);
 }
 
+/* system() with no command only asks whether a shell exists. */
 static int guard_system(const char *command)
 {
-    note_spawn();
+    if (command && spawn_allowed() < 0)
+        return -1;
     return system(command);
 }
 
 static FILE *guard_popen(const char *command, const char *type)
 {
-    note_spawn();
+    if (spawn_allowed() < 0)
+        return NULL;
     return popen(command, type);
 }
 
 static int guard_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                              const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    note_spawn();
+    if (spawn_allowed() < 0)
+        return EAGAIN;
     return posix_spawn(pid, path, fa, attr, argv, envp);
 }
 
 static int guard_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                               const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    note_spawn();
+    if (spawn_allowed() < 0)
+        return EAGAIN;
     return posix_spawnp(pid, file, fa, attr, argv, envp);
 }
 
+/* `!COMMAND`: a refusal is said where the command's output would be. */
 static int guard_parc_shell(const char *command)
 {
-    note_spawn();
+    if (spawn_allowed() < 0) {
+        fprintf(stderr, "parc: !%s not run: the cell reached its limit of %ld processes (%%limit procs)\n", command,
+                limits->procs_limit);
+        return 127; /* as when the shell cannot start */
+    }
     return parc_shell(command);
 }
 

@@ -334,6 +334,24 @@ class TestProcesses:
         assert wait_until(lambda: s.processes() <= before, 10)
         s.ok("%limit procs 256")
 
+    def test_background_commands_count_against_the_limit(self, s):
+        # A shell's `cmd &` outlives it in the cell's process group: each
+        # system(), popen() and ! counts the group first.
+        s.ok("%limit procs 8")
+        before = s.processes()
+        out = s.ok('#include <stdlib.h>\nint started = 0;\n'
+                   'for (int i = 0; i < 30; i++) { if (system("sleep 30 &") != 0) break; started++; }\n'
+                   'printf("started %d\\n", started);\n'
+                   'FILE *p = popen("echo hi", "r");\n'
+                   'printf("popen %s\\n", p ? "ran" : "refused");\n'
+                   '!echo never', timeout=60)
+        assert stream_text(out) == "started 7\npopen refused\n"
+        err = stream_text(out, "stderr")
+        assert "parc: !echo never not run: the cell reached its limit of 8 processes (%limit procs)" in err
+        assert "fork() failed 3 times in cell[" in err
+        assert wait_until(lambda: s.processes() <= before, 10)
+        s.ok("%limit procs 256")
+
     def test_child_returning_from_the_cell(self, s):
         out = s.ok('#include <unistd.h>\n#include <sys/wait.h>\npid_t child = fork();\n'
                    'if (child > 0) { waitpid(child, 0, 0); printf("parent\\n"); } else printf("child\\n");')
