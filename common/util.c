@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,37 @@ char *cache_folder(const char *sub)
         return NULL;
     }
     return dir;
+}
+
+int buf_read_stream(struct buf *b, FILE *f)
+{
+    char tmp[8192];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        buf_add(b, tmp, n);
+    return ferror(f) ? -1 : 0;
+}
+
+char *read_whole_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *data = NULL;
+    if (fstat(fd, &st) == 0) {
+        data = xmalloc((size_t)st.st_size + 1);
+        if (read_all(fd, data, (size_t)st.st_size) < 0) {
+            free(data);
+            data = NULL;
+        } else {
+            data[st.st_size] = 0;
+            if (len)
+                *len = (size_t)st.st_size;
+        }
+    }
+    close(fd);
+    return data;
 }
 
 void buf_read_fd(struct buf *b, int fd)

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocators that abort with a message on out-of-memory, so callers never
  * check for NULL. Memory is freed with free(). */
@@ -39,6 +40,13 @@ int read_all(int fd, void *p, size_t n);
 /* Appends everything fd gives to b up to end of file (or an error other
  * than EINTR). */
 void buf_read_fd(struct buf *b, int fd);
+/* Appends everything the stream f gives to b, up to its end (a file, or
+ * a command's output from popen). 0, or -1 on a read error (what came
+ * before it is kept). */
+int buf_read_stream(struct buf *b, FILE *f);
+/* The contents of the regular file at path, malloc'd and NUL-terminated;
+ * its size in *len unless len is NULL. NULL if it cannot be read. */
+char *read_whole_file(const char *path, size_t *len);
 
 /* Monotonic clock in nanoseconds. */
 long long now_ns(void);

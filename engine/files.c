@@ -58,10 +58,7 @@ static int load_file(struct magic_call *c, const char *path, const char *magic)
         buf_printf(c->err, "%s: %s: cannot read %s: %s\n", c->cell, magic, path, strerror(errno));
         return -1;
     }
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_add(c->code, tmp, n);
+    buf_read_stream(c->code, f);
     fclose(f);
     if (!c->code->len)
         buf_addc(c->code, ' '); /* an empty file: still a line */

@@ -342,10 +342,7 @@ static int run(const char *cmd, struct buf *out)
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, p)) > 0)
-        buf_add(out, tmp, n);
+    buf_read_stream(out, p);
     int st = pclose(p);
     return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

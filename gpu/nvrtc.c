@@ -73,27 +73,6 @@ int nvrtc_accepts(const char *flags)
 /* Files of the cache                                                  */
 /* ------------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *data = NULL;
-    if (fstat(fd, &st) == 0) {
-        data = xmalloc((size_t)st.st_size + 1);
-        if (read_all(fd, data, (size_t)st.st_size) < 0) {
-            free(data);
-            data = NULL;
-        } else {
-            data[st.st_size] = 0;
-            *len = (size_t)st.st_size;
-        }
-    }
-    close(fd);
-    return data;
-}
-
 /* Writes len bytes to path through a temporary file (another process may
  * read the cache meanwhile). */
 static void put(const char *path, const void *data, size_t len)
@@ -287,8 +266,8 @@ int nvrtc_program(struct magic_call *c, const char *text, const char *const *nam
     char *img_path = cache ? xasprintf("%s/nvrtc-%016llx.%s", cache, h, cubin ? "cubin" : "ptx") : NULL;
     char *names_path = cache ? xasprintf("%s/nvrtc-%016llx.names", cache, h) : NULL;
     size_t len = 0, nlen = 0;
-    char *image = img_path ? slurp(img_path, &len) : NULL;
-    char *lowered = image ? slurp(names_path, &nlen) : NULL;
+    char *image = img_path ? read_whole_file(img_path, &len) : NULL;
+    char *lowered = image ? read_whole_file(names_path, &nlen) : NULL;
     int rc = 0;
     if (!image || !lowered) {
         free(image);

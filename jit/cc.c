@@ -125,10 +125,7 @@ static int run_filtered(const char *cmd, struct buf *msgs)
     if (!p)
         return -1;
     struct buf out = {0};
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, p)) > 0)
-        buf_add(&out, tmp, n);
+    buf_read_stream(&out, p);
     int st = pclose(p);
     for (const char *l = out.data ? out.data : ""; *l;) {
         const char *e = strchr(l, '\n');
@@ -263,34 +260,13 @@ static int is_tls_reloc(unsigned type)
     }
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-        return NULL;
-    }
-    char *data = xmalloc((size_t)st.st_size + 1);
-    int rc = read_all(fd, data, (size_t)st.st_size);
-    close(fd);
-    if (rc < 0) {
-        free(data);
-        return NULL;
-    }
-    *len = (size_t)st.st_size;
-    return data;
-}
-
 int cc_read_object(const char *obj, struct cc_sym **syms, size_t *n, int *has_tls)
 {
     *syms = NULL;
     *n = 0;
     *has_tls = 0;
     size_t len;
-    char *data = read_file(obj, &len);
+    char *data = read_whole_file(obj, &len);
     if (!data)
         return -1;
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
@@ -329,7 +305,7 @@ int cc_read_object(const char *obj, struct cc_sym **syms, size_t *n, int *has_tl
 int cc_merge_commons(const char *obj, int (*known)(void *ctx, const char *name), void *ctx)
 {
     size_t len;
-    char *data = read_file(obj, &len);
+    char *data = read_whole_file(obj, &len);
     if (!data)
         return -1;
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;

@@ -258,10 +258,7 @@ int cccache_get(const char *key, const char *obj, const char *name, struct buf *
     FILE *f = fopen(t, "r");
     if (f && copy_file(o, obj, 0) == 0) {
         struct buf m = {0};
-        char b[4096];
-        size_t n;
-        while ((n = fread(b, 1, sizeof b, f)) > 0)
-            buf_add(&m, b, n);
+        buf_read_stream(&m, f);
         char *named = replace(m.data ? m.data : "", NAME_MARK, name);
         buf_adds(msgs, named);
         free(named);

@@ -57,16 +57,23 @@ static void struct_free(struct jit_struct *s)
     strv_free(s->field_types, s->nfields);
 }
 
+/* Frees n declarations and ns struct types, and the arrays holding them:
+ * a session's, or a mark's. */
+static void decls_free(struct decl *decls, size_t n, struct jit_struct *structs, size_t ns)
+{
+    for (size_t i = 0; i < n; i++)
+        decl_free(&decls[i]);
+    free(decls);
+    for (size_t i = 0; i < ns; i++)
+        struct_free(&structs[i]);
+    free(structs);
+}
+
 void jit_free(struct jit *j)
 {
     if (!j)
         return;
-    for (size_t i = 0; i < j->ndecls; i++)
-        decl_free(&j->decls[i]);
-    free(j->decls);
-    for (size_t i = 0; i < j->nstructs; i++)
-        struct_free(&j->structs[i]);
-    free(j->structs);
+    decls_free(j->decls, j->ndecls, j->structs, j->nstructs);
     for (size_t i = 0; i < j->nsyms; i++)
         free(j->syms[i].name);
     free(j->syms);
@@ -819,12 +826,7 @@ struct jit_mark *jit_mark(const struct jit *j)
 
 void jit_back_to(struct jit *j, struct jit_mark *m)
 {
-    for (size_t i = 0; i < j->ndecls; i++)
-        decl_free(&j->decls[i]);
-    free(j->decls);
-    for (size_t i = 0; i < j->nstructs; i++)
-        struct_free(&j->structs[i]);
-    free(j->structs);
+    decls_free(j->decls, j->ndecls, j->structs, j->nstructs);
     j->decls = m->decls;
     j->ndecls = m->ndecls;
     j->structs = m->structs;
@@ -838,12 +840,7 @@ void jit_mark_free(struct jit_mark *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->ndecls; i++)
-        decl_free(&m->decls[i]);
-    free(m->decls);
-    for (size_t i = 0; i < m->nstructs; i++)
-        struct_free(&m->structs[i]);
-    free(m->structs);
+    decls_free(m->decls, m->ndecls, m->structs, m->nstructs);
     free(m);
 }
 

@@ -23,10 +23,7 @@ static char *run(const char *cmd)
     if (!p)
         return NULL;
     struct buf b = {0};
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, p)) > 0)
-        buf_add(&b, tmp, n);
+    buf_read_stream(&b, p);
     if (pclose(p) != 0) {
         buf_free(&b);
         return NULL;

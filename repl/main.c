@@ -113,11 +113,7 @@ static char *read_file(const char *path)
     if (!f)
         return NULL;
     struct buf b = {0};
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_add(&b, tmp, n);
-    int err = ferror(f);
+    int err = buf_read_stream(&b, f);
     if (f != stdin)
         fclose(f);
     if (err) {

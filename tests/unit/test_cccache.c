@@ -41,16 +41,7 @@ static void test_keys(void)
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    struct buf b = {0};
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_add(&b, tmp, n);
-    fclose(f);
-    return buf_take(&b);
+    return read_whole_file(path, NULL);
 }
 
 static void spit(const char *path, const char *text)
