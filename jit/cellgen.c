@@ -70,6 +70,23 @@ static void struct_branches(struct buf *b, const struct jit *j, size_t upto, con
         buf_printf(b, "%s: %ss%zu, %s *: %sp%zu, ", j->structs[k].spelling, pf, k, j->structs[k].spelling, pf, k);
 }
 
+/* The call showing the value of expression e by its type (_Generic): the
+ * show functions of the session's struct types [0, upto) (prefix pf), the
+ * scalars', else its bytes. type, when not NULL, is e's declared type,
+ * which tells an array from a pointer (an int[2] is as big as one). */
+static void show_generic(struct buf *b, const struct jit *j, const char *e, const char *type, const char *pf,
+                         size_t upto)
+{
+    buf_printf(b, "_Generic((%s), ", e);
+    struct_branches(b, j, upto, pf);
+    buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
+    if (type)
+        add_c_string(b, type);
+    else
+        buf_adds(b, "(const char *)0");
+    buf_printf(b, ", sizeof(%s), (%s))", e, e);
+}
+
 /* Functions that show values of each session struct type, field by field:
  * pfsN for a struct, pfpN for a pointer to it. */
 static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
@@ -87,16 +104,8 @@ static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
                 free(e);
                 continue;
             }
-            buf_printf(b, "_Generic((%s), ", e);
-            struct_branches(b, j, k, pf);
-            /* An array field's type tells it from a pointer (an int[2] is
-             * as big as one). */
-            buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
-            if (type)
-                add_c_string(b, type);
-            else
-                buf_adds(b, "(const char *)0");
-            buf_printf(b, ", sizeof(%s), %s);\n", e, e);
+            show_generic(b, j, e, type, pf, k);
+            buf_adds(b, ";\n");
             free(e);
         }
         buf_adds(b, "__parc_struct_end();\n}\n");
@@ -151,15 +160,8 @@ static int show_rows_at(struct buf *b, const struct jit *j, const char *e, const
                e, e, e, level, level, level, level, level);
     char *row = xasprintf("(%s)[__parc_i%d]", e, level);
     if (!strchr(elem, '[') || !show_rows_at(b, j, row, elem, prefix, upto, level + 1)) {
-        buf_printf(b, "_Generic((%s), ", row);
-        struct_branches(b, j, upto, prefix);
-        /* A row's type tells it from a pointer (an int[2] row is as big as one). */
-        buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
-        if (strchr(elem, '['))
-            add_c_string(b, elem);
-        else
-            buf_adds(b, "(const char *)0");
-        buf_printf(b, ", sizeof(%s), %s);", row, row);
+        show_generic(b, j, row, strchr(elem, '[') ? elem : NULL, prefix, upto);
+        buf_addc(b, ';');
     }
     buf_printf(b, " } __parc_array_end(__parc_n%d); }", level);
     free(row);
@@ -411,12 +413,6 @@ void cellgen_show_call(struct buf *b, const struct jit *j, const char *name, con
 {
     if (type && show_rows(b, j, name, type, prefix))
         return;
-    buf_printf(b, "_Generic((%s), ", name);
-    struct_branches(b, j, j->nstructs, prefix);
-    buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque)(");
-    if (type)
-        add_c_string(b, type);
-    else
-        buf_adds(b, "(const char *)0");
-    buf_printf(b, ", sizeof(%s), (%s));", name, name);
+    show_generic(b, j, name, type, prefix, j->nstructs);
+    buf_addc(b, ';');
 }
