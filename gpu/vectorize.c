@@ -36,12 +36,8 @@ static const char usage_text[] = "usage: %%vectorize [--target cpu|omp|opencl|cu
 
 static void vec_fn_free(struct vec_fn *f)
 {
-    for (int i = 0; i < f->nparams; i++) {
-        free(f->ptype[i]);
-        free(f->pname[i]);
-    }
-    free(f->ptype);
-    free(f->pname);
+    strv_free(f->ptype, (size_t)f->nparams);
+    strv_free(f->pname, (size_t)f->nparams);
     free(f->ret);
     free(f->name);
     free(f->array);

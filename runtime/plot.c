@@ -2,6 +2,7 @@
  * points, bars, linear or log-log axes, a legend. Also drawn by %%scaling. */
 #include "parc.h"
 #include "svg.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <math.h>
@@ -120,9 +121,7 @@ void parc_plot_free(parc_plot *p)
         return;
     for (size_t i = 0; i < p->ns; i++) {
         struct series *s = &p->s[i];
-        for (size_t k = 0; s->labels && k < s->n; k++)
-            free(s->labels[k]);
-        free(s->labels);
+        strv_free(s->labels, s->labels ? s->n : 0);
         free(s->name);
         free(s->x);
         free(s->y);
