@@ -604,13 +604,14 @@ static void place(struct job_state *js, int r)
     if (!rr->seen || rr->placed || (!rr->local && !r0->seen))
         return;
     long long c = r0->local ? 0 : r0->t_init - r0->arrived;
-    rr->shift = js->origin + (rr->local ? 0 : rr->offset + c);
+    /* Records after the lane's count from the rank's MPI_Init. */
+    rr->shift = js->origin + (rr->local ? 0 : rr->offset + c) - rr->t_init;
     rr->placed = 1;
-    rr->last = rr->t_init;
+    rr->last = 0;
     label_lane(js, r, NULL);
     if (tracing())
-        trace_rec_open(rr->lane, TRACE_TASK, js->compute, rr->t_init - rr->shift);
-    window_from(js, rr->t_init - rr->shift);
+        trace_rec_open(rr->lane, TRACE_TASK, js->compute, -rr->shift);
+    window_from(js, -rr->shift);
     char *held = buf_take(&rr->held);
     for (char *line = held, *nl; line && *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -688,8 +689,10 @@ static void finish(struct job_state *js, int failed)
             trace_rec_close(rr->lane, rr->last - rr->shift);
         if (fate)
             label_lane(js, (int)r, fate);
-        if (rr->placed && (!any || rr->last - rr->shift > hi))
-            hi = rr->last - rr->shift, any = 1;
+        /* Sending the last records takes time: a rank that finished ends there. */
+        long long end = (rr->ended ? rr->b1 : rr->last) - rr->shift;
+        if (rr->placed && (!any || end > hi))
+            hi = end, any = 1;
         dropped += rr->dropped;
     }
     long long margin = (hi - js->lo) / 50;

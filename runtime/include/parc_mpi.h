@@ -5,12 +5,13 @@
  *
  * Records go to parc as they are made, so that the timeline grows while
  * the job runs: each rank writes them to its stdout (write(2) of whole
- * lines, past stdio) every 150 ms, when its buffer fills, at MPI_Finalize,
+ * lines, past stdio) every 150 ms (up to 2000 a time), at MPI_Finalize,
  * at exit() and on a crashing signal, as lines starting with "\036parc-mpi "
- * that parc reads back (runtime/mpi_run.c) and never shows. Times are the
- * rank's own CLOCK_MONOTONIC in ns: parc places a rank on its machine as
- * they are, a rank on another machine by its clock's offset to rank 0's,
- * measured at MPI_Init (ping-pong, the shortest round trip wins).
+ * that parc reads back (runtime/mpi_run.c) and never shows. Times are ns
+ * of the rank's own CLOCK_MONOTONIC, in the lane's record as they are and
+ * after it from then on (shorter lines): parc places a rank on its machine
+ * as they are, a rank on another machine by its clock's offset to rank
+ * 0's, measured at MPI_Init (ping-pong, the shortest round trip wins).
  *   L pid host offset t              the rank's lane: MPI_Init ended at t
  *   E kind t0 t1 arg0 arg1           an MPI call
  *   S dest tag bytes t               a message sent (posted at t)
@@ -42,8 +43,8 @@ enum {
 };
 
 #define PM_MAX_EVENTS 200000 /* per rank; more are counted, not sent */
-#define PM_RING 4096         /* events buffered between two sends */
 #define PM_EVERY_NS 150000000LL
+#define PM_LIVE_MAX 2000 /* events sent per PM_EVERY_NS while the rank runs */
 #define PM_MAX_REQUESTS 4096
 
 struct pm_event {
@@ -54,11 +55,13 @@ struct pm_event {
 };
 
 /* The MPI calls' thread (MPI_Init's: THREAD_SINGLE or FUNNELED) adds
- * events at pm_head; whoever holds pm_send_lock (that thread when the ring
- * is full, the sender thread every PM_EVERY_NS, the ends) sends those up
- * to pm_head and moves pm_tail. With TinyCC, which has no atomics, x86's
- * ordered stores and a compiler barrier publish the head; elsewhere
- * without atomics there is no sender thread. */
+ * events at pm_head and does nothing else; whoever holds pm_send_lock
+ * sends events from pm_tail on: the sender thread at most PM_LIVE_MAX
+ * every PM_EVERY_NS (what a rank sends while it runs stays a small load
+ * for mpirun, which forwards it, beside ranks that are measuring), the
+ * ends (MPI_Finalize, exit, a crash) all that is left. With TinyCC, which
+ * has no atomics, x86's ordered stores and a compiler barrier publish the
+ * head; elsewhere without atomics the MPI thread sends itself. */
 #if defined(__GNUC__) && !defined(__TINYC__)
 #define PM_PUBLISH(var, v) __atomic_store_n(&(var), (v), __ATOMIC_RELEASE)
 #define PM_READ(var) __atomic_load_n(&(var), __ATOMIC_ACQUIRE)
@@ -77,8 +80,8 @@ struct pm_event {
 #define PM_SENDER 0
 #endif
 
-static struct pm_event pm_ring[PM_RING];
-static long pm_head, pm_tail, pm_accepted, pm_dropped;
+static struct pm_event *pm_events; /* PM_MAX_EVENTS, malloc'd at MPI_Init */
+static long pm_head, pm_tail, pm_dropped;
 static volatile long long pm_send_at; /* the next periodic send is due */
 static pthread_mutex_t pm_send_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long pm_t_init, pm_offset;
@@ -130,47 +133,68 @@ static void pm_write_out(void)
     pm_out_len = 0;
 }
 
-/* Appends one record line (at most 160 bytes). snprintf of integers only:
- * it is also called from the crash handler. */
-static void pm_line(const char *fmt, long long a, long long b, long long c, long long d, long long e)
+/* Appends one record line: "\036parc-mpi T V1 V2 ...\n" (n values, at most
+ * 5). Integers by hand: cheaper than printf on the MPI thread, and safe in
+ * the crash handler. */
+static void pm_line(char type, int n, long long v0, long long v1, long long v2, long long v3, long long v4)
 {
-    if (pm_out_len + 160 > sizeof pm_out)
+    if (pm_out_len + 128 > sizeof pm_out)
         pm_write_out();
-    int n = snprintf(pm_out + pm_out_len, sizeof pm_out - pm_out_len, fmt, a, b, c, d, e);
-    if (n > 0 && pm_out_len + (size_t)n < sizeof pm_out)
-        pm_out_len += (size_t)n;
+    char *p = pm_out + pm_out_len;
+    memcpy(p, "\036parc-mpi ", 10);
+    p += 10;
+    *p++ = type;
+    long long v[5] = {v0, v1, v2, v3, v4};
+    for (int i = 0; i < n && i < 5; i++) {
+        *p++ = ' ';
+        unsigned long long u = v[i] < 0 ? 0ull - (unsigned long long)v[i] : (unsigned long long)v[i];
+        if (v[i] < 0)
+            *p++ = '-';
+        char digits[20];
+        int k = 0;
+        do
+            digits[k++] = (char)('0' + u % 10);
+        while ((u /= 10) && k < 20);
+        while (k)
+            *p++ = digits[--k];
+    }
+    *p++ = '\n';
+    pm_out_len = (size_t)(p - pm_out);
 }
 
-/* Sends the records up to pm_head and "F now". Caller holds pm_send_lock. */
-static void pm_send_locked(void)
+/* Sends up to max records from pm_tail, the call in progress, and "F
+ * now" (the rank was alive then). Caller holds pm_send_lock. */
+static void pm_send_locked(long max)
 {
     long head = PM_READ(pm_head);
+    if (head - pm_tail > max)
+        head = pm_tail + max;
     for (long i = pm_tail; i < head; i++) {
-        const struct pm_event *e = &pm_ring[i % PM_RING];
+        const struct pm_event *e = &pm_events[i];
         if (e->type == 'E')
-            pm_line("\036parc-mpi E %lld %lld %lld %lld %lld\n", e->kind, e->t0, e->t1, e->a, e->b);
+            pm_line('E', 5, e->kind, e->t0 - pm_t_init, e->t1 - pm_t_init, e->a, e->b);
         else if (e->type == 'S')
-            pm_line("\036parc-mpi S %lld %lld %lld %lld\n", e->a, e->b, e->c, e->t0, 0);
+            pm_line('S', 4, e->a, e->b, e->c, e->t0 - pm_t_init, 0);
         else
-            pm_line("\036parc-mpi R %lld %lld %lld %lld\n", e->a, e->b, e->c, e->t0, 0);
+            pm_line('R', 4, e->a, e->b, e->c, e->t0 - pm_t_init, 0);
     }
-    PM_PUBLISH(pm_tail, head);
+    pm_tail = head;
     /* A call in progress shows live, as a wait growing until it returns. */
     long long t0 = pm_call_t0;
     int kind = pm_call_kind;
     if (kind >= 0 && t0 == pm_call_t0)
-        pm_line("\036parc-mpi W %lld %lld\n", kind, t0, 0, 0, 0);
+        pm_line('W', 2, kind, t0 - pm_t_init, 0, 0, 0);
     long long now = pm_now();
-    pm_line("\036parc-mpi F %lld\n", now, 0, 0, 0, 0);
+    pm_line('F', 1, now - pm_t_init, 0, 0, 0, 0);
     pm_write_out();
     pm_send_at = now + PM_EVERY_NS;
 }
 
-static void pm_send(void)
+static void pm_send(long max)
 {
     pthread_mutex_lock(&pm_send_lock);
     if (!pm_ended)
-        pm_send_locked();
+        pm_send_locked(max);
     pthread_mutex_unlock(&pm_send_lock);
 }
 
@@ -178,14 +202,11 @@ static void pm_add(char type, int kind, long long t0, long long t1, long long a,
 {
     if (type == 'E')
         pm_call_kind = -1;
-    if (pm_finalized || pm_accepted >= PM_MAX_EVENTS) {
+    if (pm_finalized || !pm_events || pm_head >= PM_MAX_EVENTS) {
         pm_dropped++;
         return;
     }
-    pm_accepted++;
-    if (pm_head - PM_READ(pm_tail) >= PM_RING)
-        pm_send();
-    struct pm_event *e = &pm_ring[pm_head % PM_RING];
+    struct pm_event *e = &pm_events[pm_head];
     e->type = type;
     e->kind = kind;
     e->t0 = t0;
@@ -194,8 +215,8 @@ static void pm_add(char type, int kind, long long t0, long long t1, long long a,
     e->b = b;
     e->c = c;
     PM_PUBLISH(pm_head, pm_head + 1);
-    if (t1 >= pm_send_at)
-        pm_send();
+    if (!PM_SENDER && t1 >= pm_send_at)
+        pm_send(PM_LIVE_MAX);
 }
 
 /* The sender thread: sends what the rank recorded every PM_EVERY_NS, so
@@ -206,7 +227,7 @@ static void *pm_sender(void *arg)
     struct timespec ts = {0, PM_EVERY_NS};
     while (!pm_ended) {
         nanosleep(&ts, NULL);
-        pm_send();
+        pm_send(PM_LIVE_MAX);
     }
     return NULL;
 }
@@ -218,10 +239,10 @@ static void pm_on_crash(int sig)
 {
     if (!pm_ended && getpid() == pm_pid && pthread_mutex_trylock(&pm_send_lock) == 0) {
         long long t = pm_now();
-        pm_send_locked();
+        pm_send_locked(PM_MAX_EVENTS);
         if (pm_call_kind >= 0)
-            pm_line("\036parc-mpi E %lld %lld %lld -1 0\n", pm_call_kind, pm_call_t0, t, 0, 0);
-        pm_line("\036parc-mpi C %lld %lld\n", sig, t, 0, 0, 0);
+            pm_line('E', 5, pm_call_kind, pm_call_t0 - pm_t_init, t - pm_t_init, -1, 0);
+        pm_line('C', 2, sig, t - pm_t_init, 0, 0, 0);
         pm_write_out();
         pm_ended = 1;
         pthread_mutex_unlock(&pm_send_lock);
@@ -238,8 +259,8 @@ static void pm_at_exit(void)
     pthread_mutex_lock(&pm_send_lock);
     if (!pm_ended) {
         long long t = pm_now();
-        pm_send_locked();
-        pm_line("\036parc-mpi X %lld\n", t, 0, 0, 0, 0);
+        pm_send_locked(PM_MAX_EVENTS);
+        pm_line('X', 1, t - pm_t_init, 0, 0, 0, 0);
         pm_write_out();
         pm_ended = 1;
     }
@@ -582,6 +603,7 @@ static void pm_begin(void)
     PMPI_Comm_rank(MPI_COMM_WORLD, &pm_world_rank);
     PMPI_Comm_size(MPI_COMM_WORLD, &size);
     pm_offset = pm_clock_offset(pm_world_rank, size);
+    pm_events = malloc(PM_MAX_EVENTS * sizeof *pm_events);
     pm_t_init = pm_now();
     pm_pid = getpid();
     char host[256] = "";
@@ -590,7 +612,7 @@ static void pm_begin(void)
     int n = snprintf(pm_out, sizeof pm_out, "\036parc-mpi L %d %.200s %lld %lld\n", (int)getpid(), host, pm_offset,
                      pm_t_init);
     pm_out_len = n > 0 && (size_t)n < sizeof pm_out ? (size_t)n : 0;
-    pm_send_locked();
+    pm_send_locked(PM_MAX_EVENTS);
     pthread_mutex_unlock(&pm_send_lock);
     pm_started = 1;
     atexit(pm_at_exit);
@@ -656,10 +678,10 @@ int MPI_Finalize(void)
     pm_finalized = 1;
     pthread_mutex_lock(&pm_send_lock);
     if (!pm_ended) {
-        pm_send_locked();
-        pm_line("\036parc-mpi B %lld %lld\n", pm_t_init, t_end, 0, 0, 0);
+        pm_send_locked(PM_MAX_EVENTS);
+        pm_line('B', 2, 0, t_end - pm_t_init, 0, 0, 0);
         if (pm_dropped)
-            pm_line("\036parc-mpi D %lld\n", pm_dropped, 0, 0, 0, 0);
+            pm_line('D', 1, pm_dropped, 0, 0, 0, 0);
         pm_write_out();
         pm_ended = 1;
     }
@@ -673,7 +695,7 @@ int MPI_Abort(MPI_Comm comm, int code)
 {
     fflush(stdout);
     if (pm_started)
-        pm_send();
+        pm_send(PM_MAX_EVENTS);
     fprintf(stderr, "\036parc-mpi A %d\n", code);
     fflush(stderr);
     return PMPI_Abort(comm, code);
