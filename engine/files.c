@@ -117,7 +117,7 @@ static int find_main(const char *code)
         }
         if (isalpha((unsigned char)*p) || *p == '_') {
             const char *s = p;
-            while (isalnum((unsigned char)*p) || *p == '_')
+            while (text_word_char(*p))
                 p++;
             if (depth == 0 && p - s == 4 && !strncmp(s, "main", 4)) {
                 const char *q = p + strspn(p, " \t\n");

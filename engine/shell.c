@@ -1,6 +1,7 @@
 /* shell.c — %cd, %pwd and %env (see shell.h). */
 #include "shell.h"
 #include "magic.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -110,7 +111,7 @@ int shell_magic_env(struct magic_call *c)
         return 0;
     }
     char *p = a;
-    while (isalnum((unsigned char)*p) || *p == '_')
+    while (text_word_char(*p))
         p++;
     if (p == a || isdigit((unsigned char)a[0]) || (*p && *p != '=' && *p != ' ' && *p != '\t')) {
         buf_printf(c->err, "%s: %s\n", c->cell, usage);

@@ -6,6 +6,7 @@
 #include "jit.h"
 #include "magic.h"
 #include "session.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -69,7 +70,7 @@ static int parse_directive(const char *text, char **name, char **value, int *und
     p += def ? 6 : 5;
     p += strspn(p, " \t");
     const char *s = p;
-    while (isalnum((unsigned char)*p) || *p == '_')
+    while (text_word_char(*p))
         p++;
     if (p == s)
         return -1;

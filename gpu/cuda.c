@@ -239,7 +239,7 @@ static char *c_prototype(const char *head, size_t len)
     int space = 0;
     for (size_t i = 0; i < len; i++) {
         if (!strncmp(head + i, "__host__", 8) && (i == 0 || !isalnum((unsigned char)head[i - 1])) &&
-            !(isalnum((unsigned char)head[i + 8]) || head[i + 8] == '_')) {
+            !text_word_char(head[i + 8])) {
             i += 7;
             space = 1;
             continue;

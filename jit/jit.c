@@ -1320,7 +1320,7 @@ static char *without_tcc_gaps(const char *code)
         int hit = -1;
         if (isalpha((unsigned char)*p) || *p == '_') {
             size_t n = 0;
-            while (isalnum((unsigned char)p[n]) || p[n] == '_')
+            while (text_word_char(p[n]))
                 n++;
             for (int i = 0; from[i] && hit < 0; i++)
                 if (strlen(from[i]) == n && !strncmp(p, from[i], n))
