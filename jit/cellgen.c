@@ -174,15 +174,76 @@ static int show_rows(struct buf *b, const struct jit *j, const char *e, const ch
     return show_rows_at(b, j, e, type, prefix, j->nstructs, 0);
 }
 
+/* Type type without its first dimension ("int[2][3]" -> "int[3]",
+ * "char *[4]" -> "char *"), malloc'd; NULL if it is no array. */
+static char *element_type(const char *type)
+{
+    const char *a = strchr(type, '[');
+    const char *z = a ? strchr(a, ']') : NULL;
+    if (!z)
+        return NULL;
+    size_t n = (size_t)(a - type);
+    while (!z[1] && n && type[n - 1] == ' ')
+        n--;
+    return xasprintf("%.*s%s", (int)n, type, z + 1);
+}
+
+/* The declared type of e when it is a session variable followed by
+ * subscripts and members (`cube`, `cube[1]`, `g.cells[0]`) whose types
+ * are known: "int[3][4]", as the session spells it; malloc'd, or NULL. */
+static char *declared_type(const struct jit *j, const char *e)
+{
+    const char *p = e;
+    while (text_word_char(*p))
+        p++;
+    char *name = xstrndup(e, (size_t)(p - e));
+    const struct decl *var = text_is_identifier(name) ? jit_find_decl(j, name) : NULL;
+    free(name);
+    if (!var || var->kind != DECL_VAR || !var->type)
+        return NULL;
+    char *type = xstrdup(var->type);
+    while (type && *p) {
+        char *next = NULL;
+        if (*p == '[') {
+            int depth = 0;
+            for (; *p && !(*p == ']' && --depth == 0); p++)
+                depth += *p == '[';
+            if (*p)
+                next = element_type(type), p++;
+        } else if (*p == '.') {
+            const char *f = ++p;
+            while (text_word_char(*p))
+                p++;
+            for (size_t k = 0; k < j->nstructs && !next; k++) {
+                const struct jit_struct *st = &j->structs[k];
+                if (strcmp(st->spelling, type) && strcmp(st->display, type))
+                    continue;
+                for (size_t i = 0; i < st->nfields && !next; i++)
+                    if (strlen(st->fields[i]) == (size_t)(p - f) && !strncmp(st->fields[i], f, (size_t)(p - f)) &&
+                        st->field_types[i])
+                        next = xstrdup(st->field_types[i]);
+            }
+        }
+        free(type);
+        type = next;
+    }
+    if (type && *p) {
+        free(type);
+        return NULL;
+    }
+    return type;
+}
+
 /* Code that shows the value of expression e. */
 static void show_value(struct buf *b, const struct jit *j, const char *e)
 {
-    const struct decl *var = text_is_identifier(e) ? jit_find_decl(j, e) : NULL;
-    if (var && var->kind == DECL_VAR && var->type) {
+    char *type = declared_type(j, e);
+    if (type) {
         struct buf rows = {0};
-        if (show_rows(&rows, j, e, var->type, "__parc_show_")) {
+        if (show_rows(&rows, j, e, type, "__parc_show_")) {
             buf_printf(b, "{ __parc_value_begin(); %s __parc_value_end(); }\n", rows.data);
             buf_free(&rows);
+            free(type);
             return;
         }
     }
@@ -198,16 +259,17 @@ static void show_value(struct buf *b, const struct jit *j, const char *e)
     struct_branches(b, j, j->nstructs, "__parc_show_");
     buf_adds(b, "__PARC_SCALARS default: __parc_show_opaque))(");
     /* Name the type as declared when the expression is a session variable
-     * (uint8_t, point, int[5]) rather than as the compiler reduces it. */
-    const struct decl *d = text_is_identifier(e) ? jit_find_decl(j, e) : NULL;
-    if (d && d->kind == DECL_VAR && d->type)
-        add_c_string(b, d->type);
+     * (uint8_t, point, int[5]) or a part of one rather than as the compiler
+     * reduces it. */
+    if (type)
+        add_c_string(b, type);
     else if (e[0] == '"')
         buf_adds(b, "\"const char *\"");
     else
         buf_adds(b, "(const char *)0");
     buf_printf(b, ", sizeof(%s), (%s)); __parc_value_end(); }\n", e, e);
     free(cast);
+    free(type);
 }
 
 /* Whether specifiers declare thread-local storage. */
