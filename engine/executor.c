@@ -55,6 +55,10 @@
 /* How long an interrupted cell has to end after SIGINT before SIGKILL. */
 #define INTERRUPT_GRACE_MS 300
 
+/* How long a process may take to end after SIGKILL. One stuck in a
+ * device driver may never end: the session carries on without it. */
+#define KILL_WAIT_MS 5000
+
 /* Set by SIGUSR1: the front end asks to interrupt the running cell. */
 static volatile sig_atomic_t interrupt_requested;
 
@@ -471,7 +475,7 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
     openmp_cell_begin(s);
     if (cell.entry)
         run_cell_code(cell.entry);
-    if (!in_place && !guard_is_cell_process()) {
+    if (!guard_is_cell_process()) {
         /* A process the cell forked came back from the cell's code: it
          * ends here, as a program's child ends after main. */
         fflush(NULL);
@@ -491,8 +495,10 @@ static void run_cell(struct session *s, int commit_fd, int cell_no, int rollback
     }
     commit_checks(s, cell_no, commit_fd);
     gpu_session_note(s);
-    if (s->gpu_in_place)
+    if (s->gpu_in_place) {
         guard_keep_library_handlers(s->jit); /* the GPU runtime's, if it installed any */
+        gpu_session_guard_exit();
+    }
     s->history = xrealloc(s->history, (s->nhistory + 1) * sizeof *s->history);
     s->history_cells = xrealloc(s->history_cells, (s->nhistory + 1) * sizeof *s->history_cells);
     s->history_cells[s->nhistory] = cell_no;
@@ -522,6 +528,7 @@ struct outcome {
     int committed, rolled_back, reported;
     int timed_out, interrupted;
     int pipes_cut; /* an in-place cell closed parc's pipes (GUARD_PIPES_MARK) */
+    int stuck;     /* it did not end within KILL_WAIT_MS of SIGKILL, and was left */
     int status; /* from waitpid */
     long maxrss_kb; /* the cell process's peak resident memory */
     double time_limit; /* the session's, or what the cell's %limit time set */
@@ -586,7 +593,7 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
     o->time_limit = s->time_limit;
     int pfd = pidfd_open(pid);
     fcntl(commit_fd, F_SETFL, O_NONBLOCK);
-    long long start = now_ns(), kill_at = 0;
+    long long start = now_ns(), kill_at = 0, killed_at = 0;
     int ended = 0;
     while (!ended) {
         struct pollfd p[3] = {{commit_fd, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
@@ -624,10 +631,16 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
             now - start > (long long)(o->time_limit * 1e9)) {
             o->timed_out = 1;
             signal_cell(pid, SIGKILL);
+            killed_at = now;
         }
         if (kill_at && now > kill_at) {
             signal_cell(pid, SIGKILL);
             kill_at = 0;
+            killed_at = now;
+        }
+        if (!ended && killed_at && now - killed_at > KILL_WAIT_MS * 1000000LL) {
+            o->stuck = 1;
+            break;
         }
     }
     read_commit(commit_fd, o);
@@ -741,6 +754,13 @@ static void report(struct session *s, int cell_no, const struct outcome *o)
         evalue = xasprintf("%s ended abnormally — %s", name, tail);
     }
     evalue = add_notes(s, o, evalue);
+    if (o->stuck) {
+        char *why = xasprintf("%s (%s's process did not end within %d s of being killed, probably stuck in a "
+                              "device driver: it is left behind)",
+                              evalue, name, KILL_WAIT_MS / 1000);
+        free(evalue);
+        evalue = why;
+    }
     send_error(s, ename, evalue, evalue);
     send_done(s, status);
 out:
@@ -787,6 +807,13 @@ static void report_in_place(struct session *s, int cell_no, const struct outcome
                            "descriptors parc uses) — %s",
                            name, tail);
     }
+    if (o->stuck) {
+        char *why = xasprintf("%s (the GPU session's process did not end within %d s of being killed, probably "
+                              "stuck in the GPU driver: it is left behind)",
+                              evalue, KILL_WAIT_MS / 1000);
+        free(evalue);
+        evalue = why;
+    }
     send_error(s, ename, evalue, evalue);
     send_done(s, status);
     free(evalue);
@@ -829,7 +856,7 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
     /* read_commit reads all there is, then returns: the cell writes its
      * time limit, then runs on. */
     fcntl(commit_fd, F_SETFL, O_NONBLOCK);
-    long long start = now_ns(), crashed_at = 0;
+    long long start = now_ns(), crashed_at = 0, killed_at = 0;
     int ended = 0, commit_open = 1;
     while (!ended) {
         struct pollfd p[3] = {{commit_open ? commit_fd : -1, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
@@ -849,8 +876,10 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
          * must not keep the session waiting. */
         if (o.where[0] && !crashed_at)
             crashed_at = now_ns();
-        if (crashed_at && now_ns() - crashed_at > 2000000000LL)
+        if (crashed_at && now_ns() - crashed_at > 2000000000LL && !killed_at) {
             kill(exec, SIGKILL);
+            killed_at = now_ns();
+        }
         if (p[1].revents & (POLLHUP | POLLERR)) {
             /* The front end is gone: so is the session. */
             killpg(exec, SIGKILL);
@@ -863,6 +892,13 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
             o.timed_out = 1;
             killpg(exec, SIGKILL);
             kill(exec, SIGKILL);
+            killed_at = now_ns();
+        }
+        /* An executor stuck in the GPU driver may never end; killed, it
+         * runs no more code: carry on without it. */
+        if (!ended && killed_at && now_ns() - killed_at > KILL_WAIT_MS * 1000000LL) {
+            o.stuck = 1;
+            break;
         }
     }
     read_commit(commit_fd, &o);
@@ -1066,6 +1102,34 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
 /* Other requests                                                      */
 /* ------------------------------------------------------------------ */
 
+/* How long a throwaway fork has to answer (in_fork). */
+#define IN_FORK_MS 10000
+
+/* Appends what fd gives to b until its end, within ms milliseconds: 0,
+ * or -1 if the time ran out. */
+static int read_all_within(int fd, struct buf *b, int ms)
+{
+    long long end = now_ns() + (long long)ms * 1000000;
+    char chunk[4096];
+    for (;;) {
+        long long left = (end - now_ns()) / 1000000;
+        if (left <= 0)
+            return -1;
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r = poll(&pf, 1, (int)left);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r <= 0)
+            continue;
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        buf_add(b, chunk, (size_t)n);
+    }
+}
+
 /* Runs fn in a throwaway fork (compiling can leave state behind, and some
  * TinyCC errors end the process). The child writes its answer to a pipe;
  * returns it malloc'd, or NULL. */
@@ -1088,10 +1152,15 @@ static char *in_fork(struct session *s, char *(*fn)(struct session *, const char
     }
     close(p[1]);
     struct buf b = {0};
-    buf_read_fd(&b, p[0]);
+    /* A fork of a process running a GPU runtime runs its fork handlers,
+     * which could block: the answer comes within IN_FORK_MS or not at all. */
+    if (pid > 0 && read_all_within(p[0], &b, IN_FORK_MS) < 0) {
+        kill(pid, SIGKILL);
+        buf_free(&b);
+    }
     close(p[0]);
     if (pid > 0)
-        waitpid(pid, NULL, 0);
+        reap_within(pid, 1000);
     if (!b.len) {
         buf_free(&b);
         return NULL;

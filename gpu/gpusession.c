@@ -6,8 +6,10 @@
 
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* OpenCL platforms first: NVIDIA's (and PoCL's CUDA device) start CUDA
  * underneath; the OpenCL loader loads every platform's library, so with
@@ -30,19 +32,54 @@ static int cuda_started(void *h)
     return !current || current(&ctx) != 3 /* CUDA_ERROR_NOT_INITIALIZED */;
 }
 
+/* Whether runtimes[i] lives in this process. */
+static int live(size_t i)
+{
+    void *h = dlopen(runtimes[i].soname, RTLD_LAZY | RTLD_NOLOAD);
+    if (!h)
+        return 0;
+    /* PARC_CUDA_DEVICE=none: parc does not start CUDA (NVRTC may). */
+    const char *off = getenv("PARC_CUDA_DEVICE");
+    int cuda = !strcmp(runtimes[i].what, "CUDA");
+    int r = !cuda || (cuda_started(h) && !(off && !strcmp(off, "none")));
+    dlclose(h);
+    return r;
+}
+
 const char *gpu_session_runtime(void)
 {
-    for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++) {
-        void *h = dlopen(runtimes[i].soname, RTLD_LAZY | RTLD_NOLOAD);
-        if (h) {
-            /* PARC_CUDA_DEVICE=none: parc does not start CUDA (NVRTC may). */
-            const char *off = getenv("PARC_CUDA_DEVICE");
-            int cuda = !strcmp(runtimes[i].what, "CUDA");
-            int live = !cuda || (cuda_started(h) && !(off && !strcmp(off, "none")));
-            dlclose(h);
-            if (live)
-                return runtimes[i].what;
-        }
-    }
+    for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++)
+        if (live(i))
+            return runtimes[i].what;
     return NULL;
+}
+
+static pid_t exit_owner;      /* the process the GPU runtimes live in */
+static unsigned exit_guarded; /* runtimes[] live when the handler was last registered, as bits */
+
+/* An exit handler, run before those registered earlier: in a fork of the
+ * process the runtime lives in, the process leaves here. */
+static void leave_fork(int status, void *arg)
+{
+    (void)arg;
+    if (getpid() == exit_owner)
+        return;
+    fflush(NULL);
+    _exit(status);
+}
+
+void gpu_session_guard_exit(void)
+{
+    unsigned now = 0;
+    for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++)
+        if (live(i))
+            now |= 1u << i;
+    if (exit_owner != getpid()) {
+        exit_owner = getpid();
+        exit_guarded = 0;
+    }
+    if (!(now & ~exit_guarded))
+        return;
+    if (on_exit(leave_fork, NULL) == 0)
+        exit_guarded |= now;
 }

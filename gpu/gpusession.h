@@ -12,4 +12,13 @@
  * fork has been loaded by a cell. */
 const char *gpu_session_runtime(void);
 
+/* In the executor of a GPU session, after a cell's code ran: makes exit()
+ * in any fork of this process (a process a cell forked, the watcher that
+ * carries the session on after a crash, its cells) leave at once with its
+ * status, stdio flushed, without the exit handlers registered before the
+ * call: a GPU runtime's (the CUDA runtime's teardown) would use the GPU
+ * in a process that cannot, and hang. This process itself exits as
+ * usual. Registers again only when another runtime has started since. */
+void gpu_session_guard_exit(void);
+
 #endif

@@ -132,6 +132,19 @@ class TestInPlaceGuard:
         assert wait_until(lambda: g.processes() <= before, 10)
         g.in_place()
 
+    def test_child_returning_from_the_cell(self, g):
+        # A process the cell forked ends where the cell's code ends, and
+        # exit() in one leaves without the GPU runtime's exit handlers
+        # (which would wait for threads that did not come along).
+        out = g.ok('#include <unistd.h>\n#include <sys/wait.h>\npid_t child = fork();\n'
+                   'if (child > 0) { waitpid(child, 0, 0); printf("parent\\n"); } else printf("child\\n");')
+        assert sorted(stream_text(out).splitlines()) == ["child", "parent"], stream_text(out)
+        out = g.ok('#include <stdlib.h>\npid_t two = fork(); if (two == 0) { printf("exits\\n"); exit(3); }\n'
+                   'int st; waitpid(two, &st, 0); printf("status %d\\n", WEXITSTATUS(st));', timeout=20)
+        assert stream_text(out) == "exits\nstatus 3\n", stream_text(out)
+        g.intact()
+        g.in_place()
+
     def test_kill_refused_for_the_watcher_and_front_end(self, g):
         # In place, the process holding the session as it was before the
         # cell is the watcher: the cell's pid is the executor's own.

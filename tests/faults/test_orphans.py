@@ -113,15 +113,17 @@ def test_successor_of_a_cell_leaving_threads_ends_with_the_front_end():
     for running in (False, True):
         km, kc = kernel()
         try:
+            kernel_pid = km.provisioner.process.pid
+            first = [p for p in descendants(kernel_pid) if alive(p)]
             reply, out = run_cell(kc, "#include <pthread.h>\n#include <signal.h>\n"
                                       "void *spin(void *x) { for (;;) ; return x; }\n"
                                       "pthread_t spinner; pthread_create(&spinner, 0, spin, 0);")
             assert reply["status"] == "ok" and "1 thread was still running" in stream_text(out, "stderr"), reply
-            # The process that held the thread is gone: the successor is
-            # the one process left below the front end.
-            kernel_pid = km.provisioner.process.pid
-            assert wait_until(lambda: len([p for p in descendants(kernel_pid) if alive(p)]) == 1, 5)
-            successor = [p for p in descendants(kernel_pid) if alive(p)][0]
+            # The executor before the cell and the process that held the
+            # thread are gone: the successor is the one process left.
+            now = lambda: [p for p in descendants(kernel_pid) if alive(p)]  # noqa: E731
+            assert wait_until(lambda: len(now()) == 1 and now() != first, 5), (first, now())
+            successor = now()[0]
             assert parent_of(successor) == kernel_pid
             pids = []
             if running:
