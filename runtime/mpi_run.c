@@ -380,13 +380,23 @@ struct channel {
     size_t head, n, cap;
 };
 
+/* One rank as its records tell it. Times in records count from the rank's
+ * MPI_Init (ns); a record's time t is t - shift on the cell's trace. */
 struct rank_rec {
-    int seen, placed, local, ended, exited, crash_sig, aborted, abort_code, pid;
-    int lane; /* -1: none */
+    int seen;    /* its lane record came: pid, host, clock */
+    int placed;  /* shift is known: its records go to the trace */
+    int local;   /* on this machine (same host name): same clock */
+    int ended;   /* reached MPI_Finalize (b1) */
+    int exited, crash_sig, aborted, abort_code, pid;
+    int lane;      /* -1: none */
     int call_kind; /* the MPI call in progress (-1: none), since call_t0 */
     long long call_t0;
     char host[64];
-    long long offset, t_init, shift, b1, last, dropped, arrived;
+    long long offset;  /* its clock minus rank 0's */
+    long long t_init;  /* its MPI_Init on its own clock */
+    long long arrived; /* when its lane record came (this machine's clock) */
+    long long shift, b1, dropped;
+    long long last;    /* the latest time it is known to have run */
     struct buf held;       /* lines that came before the rank could be placed */
     struct buf partial[2]; /* stdout, stderr: a line the rank has not ended */
 };
