@@ -144,7 +144,8 @@ const struct magic magic_table[] = {
      "and MPI_Finalize are done for it. Types, functions and macros of earlier cells are there, globals start with\n"
      "the values they have now (those holding pointers: with their initializers). The ranks are new processes: the\n"
      "session's own variables never change. Lines are labelled \"[rank] \"; a failed rank is reported; the timeline\n"
-     "shows each rank's MPI calls and an arrow per message. One machine by default; --hostfile names others.",
+     "shows each rank's MPI calls and an arrow per message as the job runs, and which rank crashed. One machine by\n"
+     "default; --hostfile names others.",
      mpi_magic_cell},
     {"who", 0, MAGIC_SESSION, "%who [variables|functions|types|macros]",
      "Lists the session's names, sorted, one line per kind (or only the kind asked for).", state_magic_who},
