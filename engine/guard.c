@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -52,6 +53,12 @@ static char stdout_buf[BUFSIZ];
  * state between cells, kept by guard_executor_state. */
 static struct sigaction library_act[NSIG];
 static unsigned char library_sig[NSIG];
+
+/* The POSIX timers (timer_create) the process had when the cell began:
+ * none in a forked cell, the session's own in place. */
+#define MAX_TIMERS 64
+static int timers_before[MAX_TIMERS];
+static int ntimers_before;
 
 static const int saved_limits[] = {RLIMIT_DATA, RLIMIT_AS, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_STACK,
                                    RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_CORE};
@@ -171,8 +178,45 @@ static void note_spawn(void)
         atomic_store(&shared->spawned, 1);
 }
 
+/* Calls fn(id) for every POSIX timer of this process, from
+ * /proc/self/timers ("ID: N" lines); returns how many there are. */
+static int each_timer(void (*fn)(int))
+{
+    FILE *f = fopen("/proc/self/timers", "re");
+    if (!f)
+        return 0;
+    char line[256];
+    int n = 0, id;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "ID: %d", &id) == 1) {
+            n++;
+            if (fn)
+                fn(id);
+        }
+    fclose(f);
+    return n;
+}
+
+static void note_timer(int id)
+{
+    if (ntimers_before < MAX_TIMERS)
+        timers_before[ntimers_before++] = id;
+}
+
+/* Deletes timer id unless the process had it before the cell (a cell's
+ * timer would go on sending SIGALRM to the session, which ends it). */
+static void drop_new_timer(int id)
+{
+    for (int i = 0; i < ntimers_before; i++)
+        if (timers_before[i] == id)
+            return;
+    syscall(SYS_timer_delete, id);
+}
+
 void guard_cell_begin(const struct session *s, pid_t holder)
 {
+    ntimers_before = 0;
+    each_timer(note_timer);
     limits = s;
     cell_pid = getpid();
     session_pid = holder;
@@ -400,6 +444,8 @@ void guard_executor_state(void)
     setitimer(ITIMER_REAL, &off, NULL);
     setitimer(ITIMER_VIRTUAL, &off, NULL);
     setitimer(ITIMER_PROF, &off, NULL);
+    each_timer(drop_new_timer);
+    ntimers_before = 0;
     for (size_t i = 0; i < NLIMITS; i++) {
         struct rlimit now;
         if (getrlimit(saved_limits[i], &now) < 0)

@@ -57,8 +57,9 @@ int guard_commit(struct buf *why);
 /* In the process that has just become the executor, or that ran a cell
  * in place: signal dispositions to defaults (the executor's own are set
  * by the caller after) or to the handlers libraries installed
- * (guard_keep_library_handlers), an empty signal mask, no timers, the
- * resource limits from the executor's start. */
+ * (guard_keep_library_handlers), an empty signal mask, no timers (the
+ * POSIX timers the cell created included), the resource limits from the
+ * executor's start. */
 void guard_executor_state(void);
 
 /* In a GPU session, after a cell's code ran: the signal handlers that

@@ -286,6 +286,14 @@ class TestSignals:
         time.sleep(1.5)
         s.intact()
 
+    def test_posix_timer_left_set(self, s):
+        # A timer_create timer signals SIGALRM to the process holding the
+        # session, which would end it while idle.
+        s.ok("#include <time.h>\n#include <signal.h>\ntimer_t tick; timer_create(CLOCK_MONOTONIC, NULL, &tick);\n"
+             "struct itimerspec every = {{0, 200000000}, {0, 200000000}}; timer_settime(tick, 0, &every, NULL);")
+        time.sleep(1.0)
+        s.intact()
+
     def test_kill_own_process_group(self, s):
         s.fails("#include <signal.h>\nsentinel = 1; kill(0, SIGKILL);", "Crash", r"killed \(SIGKILL\)")
         s.fails("#include <signal.h>\n#include <unistd.h>\nsentinel = 1; killpg(getpgrp(), SIGTERM);",

@@ -105,6 +105,13 @@ class TestInPlaceGuard:
         g.intact()
         g.in_place()
 
+    def test_posix_timer_left_set(self, g):
+        g.ok("#include <time.h>\ntimer_t tick; timer_create(CLOCK_MONOTONIC, NULL, &tick);\n"
+             "struct itimerspec every = {{0, 200000000}, {0, 200000000}}; timer_settime(tick, 0, &every, NULL);")
+        time.sleep(1.0)
+        g.intact()
+        g.in_place()
+
     def test_signal_mask_left_blocked(self, g):
         g.ok("sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);")
         out = g.ok("sigset_t now; sigprocmask(SIG_BLOCK, NULL, &now);\n"
