@@ -397,6 +397,7 @@ struct rank_rec {
     long long arrived; /* when its lane record came (this machine's clock) */
     long long shift, b1, dropped;
     long long last;    /* the latest time it is known to have run */
+    long long crash_t; /* when its crashing signal came (crash_sig) */
     struct buf held;       /* lines that came before the rank could be placed */
     struct buf partial[2]; /* stdout, stderr: a line the rank has not ended */
 };
@@ -596,6 +597,7 @@ static void apply(struct job_state *js, int r, const char *s)
         rr->dropped = a;
     } else if (sscanf(s, "C %d %lld", &kind, &a) == 2) {
         rr->crash_sig = kind;
+        rr->crash_t = a;
         later(&rr->last, a);
     } else if (sscanf(s, "X %lld", &a) == 1) {
         rr->exited = 1;
@@ -697,6 +699,13 @@ static void finish(struct job_state *js, int failed)
         }
         if (rr->placed && !rr->ended && tracing())
             trace_rec_close(rr->lane, rr->last - rr->shift);
+        if (rr->placed && rr->crash_t && fate && !strcmp(fate, "crashed") && tracing()) {
+            /* Where it died, from its own handler. */
+            char *what = xasprintf("crashed: %s (signal %d)", strsignal(rr->crash_sig), rr->crash_sig);
+            rtrace_event(rr->lane, TRACE_MARK, trace_rec_name(what), rr->crash_t - rr->shift,
+                         rr->crash_t - rr->shift, rr->crash_sig, TRACE_NO_ARG);
+            free(what);
+        }
         if (fate)
             label_lane(js, (int)r, fate);
         /* Sending the last records takes time: a rank that finished ends there. */

@@ -108,6 +108,7 @@ def test_crashed_rank_keeps_its_lane(kernel):
     # The crashed rank's calls before its crash are on its lane, which says
     # it crashed; rank 0, stopped by mpirun inside its barrier, was killed.
     assert "MPI_Bcast (waiting)&#10;rank 1 (crashed, pid " in svg
+    assert "<title>crashed: Segmentation fault (signal 11)&#10;rank 1 (crashed, pid " in svg  # where it died
     assert "MPI_Barrier (waiting)&#10;rank 1 (" not in svg
     assert "MPI_Barrier (waiting)&#10;rank 0 (killed, pid " in svg
     assert "rank 1 (crashed, pid" in text
