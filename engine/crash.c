@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 static int report_fd = -1;
+static pid_t report_pid; /* the process that reports on report_fd */
 static const struct jit *session;
 static int current_cell;
 static char altstack[64 * 1024];
@@ -72,6 +73,14 @@ static void describe(char *out, size_t n, int cell, const char *fn)
 
 static void on_crash(int sig, siginfo_t *si, void *uc_)
 {
+    /* A process the cell forked has crashed, not the cell: it reports
+     * nothing (in place, the watcher would end the session's process). */
+    if (getpid() != report_pid)
+        report_fd = -1;
+    /* First, before anything that takes a lock: the watcher of an
+     * in-place cell gives a handler that hangs 2 s, then ends it. */
+    if (report_fd >= 0)
+        (void)!write(report_fd, "S", 1);
     ucontext_t *uc = uc_;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     uintptr_t *sp = (uintptr_t *)uc->uc_mcontext.gregs[REG_RSP];
@@ -126,6 +135,7 @@ static void on_crash(int sig, siginfo_t *si, void *uc_)
 void crash_install(int fd, const struct jit *j, int cell_no)
 {
     report_fd = fd;
+    report_pid = getpid();
     session = j;
     current_cell = cell_no;
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};

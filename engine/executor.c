@@ -529,6 +529,7 @@ struct outcome {
     int timed_out, interrupted;
     int pipes_cut; /* an in-place cell closed parc's pipes (GUARD_PIPES_MARK) */
     int stuck;     /* it did not end within KILL_WAIT_MS of SIGKILL, and was left */
+    int crashing;  /* its crash handler started ('S', then 'X' and the place) */
     int status; /* from waitpid */
     long maxrss_kb; /* the cell process's peak resident memory */
     double time_limit; /* the session's, or what the cell's %limit time set */
@@ -559,6 +560,8 @@ static void read_commit(int fd, struct outcome *o)
                 o->interrupted = 1; /* an in-place cell's own interrupt handler */
             else if (buf[i] == GUARD_PIPES_MARK)
                 o->pipes_cut = 1;
+            else if (buf[i] == 'S')
+                o->crashing = 1;
             else if (buf[i] == 'F')
                 o->reported = 2; /* a failure the runtime reported (rt_cell_fail) */
             else if (buf[i] == 'T') {
@@ -800,6 +803,8 @@ static void report_in_place(struct session *s, int cell_no, const struct outcome
         evalue = xasprintf("%s replaced the session's process with %s (exec) — %s", name, o->exec_path, tail);
     } else if (o->where[0]) {
         evalue = xasprintf("%s crashed %s — %s", name, o->where, tail);
+    } else if (o->crashing) {
+        evalue = xasprintf("%s crashed — %s", name, tail);
     } else {
         status = "exited";
         ename = "SystemExit";
@@ -873,8 +878,9 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
                 commit_open = 0;
         }
         /* A crash handler stuck behind a lock a GPU runtime's thread held
-         * must not keep the session waiting. */
-        if (o.where[0] && !crashed_at)
+         * (dladdr's, while a thread loads a library) must not keep the
+         * session waiting. */
+        if ((o.crashing || o.where[0]) && !crashed_at)
             crashed_at = now_ns();
         if (crashed_at && now_ns() - crashed_at > 2000000000LL && !killed_at) {
             kill(exec, SIGKILL);
@@ -941,22 +947,6 @@ static int read_within(int fd, void *p, size_t n, int ms)
     return 0;
 }
 
-/* Reaps child pid if it ends within ms milliseconds; 0, or -1 (it is
- * left: a process stuck in a driver may never end). */
-static int reap_within(pid_t pid, int ms)
-{
-    long long end = now_ns() + (long long)ms * 1000000;
-    for (;;) {
-        pid_t w = waitpid(pid, NULL, WNOHANG);
-        if (w == pid || (w < 0 && errno != EINTR))
-            return 0;
-        if (now_ns() >= end)
-            return -1;
-        struct timespec t = {0, 1000000};
-        nanosleep(&t, NULL);
-    }
-}
-
 /* Starts the watcher of an in-place cell (watch_in_place) on the read end
  * of the commit pipe cp; returns its pid in this process, -1 if it did
  * not start in time, and returns only when this process is the executor
@@ -1004,7 +994,7 @@ static pid_t start_watcher(struct session *s, int cp[2], int cell_no, int *took_
     /* The middle process exits at once; one stuck in a fork handler is
      * left behind (the guard ends it with the cell's processes). */
     if (mid > 0)
-        reap_within(mid, 2000);
+        guard_reap_within(mid, 2000);
     return watcher;
 }
 
@@ -1105,31 +1095,6 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
 /* How long a throwaway fork has to answer (in_fork). */
 #define IN_FORK_MS 10000
 
-/* Appends what fd gives to b until its end, within ms milliseconds: 0,
- * or -1 if the time ran out. */
-static int read_all_within(int fd, struct buf *b, int ms)
-{
-    long long end = now_ns() + (long long)ms * 1000000;
-    char chunk[4096];
-    for (;;) {
-        long long left = (end - now_ns()) / 1000000;
-        if (left <= 0)
-            return -1;
-        struct pollfd pf = {fd, POLLIN, 0};
-        int r = poll(&pf, 1, (int)left);
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (r <= 0)
-            continue;
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 0;
-        buf_add(b, chunk, (size_t)n);
-    }
-}
-
 /* Runs fn in a throwaway fork (compiling can leave state behind, and some
  * TinyCC errors end the process). The child writes its answer to a pipe;
  * returns it malloc'd, or NULL. */
@@ -1154,13 +1119,13 @@ static char *in_fork(struct session *s, char *(*fn)(struct session *, const char
     struct buf b = {0};
     /* A fork of a process running a GPU runtime runs its fork handlers,
      * which could block: the answer comes within IN_FORK_MS or not at all. */
-    if (pid > 0 && read_all_within(p[0], &b, IN_FORK_MS) < 0) {
+    if (pid > 0 && guard_read_all_within(p[0], &b, IN_FORK_MS) < 0) {
         kill(pid, SIGKILL);
         buf_free(&b);
     }
     close(p[0]);
     if (pid > 0)
-        reap_within(pid, 1000);
+        guard_reap_within(pid, 1000);
     if (!b.len) {
         buf_free(&b);
         return NULL;

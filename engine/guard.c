@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -25,6 +26,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Counters shared by all processes of a cell (one MAP_SHARED page). */
@@ -319,6 +322,47 @@ static void kill_other(pid_t pid, void *self)
 {
     if (pid != *(pid_t *)self)
         kill(pid, SIGKILL);
+}
+
+/* Waits on children that may never answer: a fork of a process that runs
+ * a GPU runtime can block in the runtime's fork handlers, or in its
+ * driver. */
+
+int guard_reap_within(pid_t pid, int ms)
+{
+    long long end = now_ns() + (long long)ms * 1000000;
+    for (;;) {
+        pid_t w = waitpid(pid, NULL, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            return 0;
+        if (now_ns() >= end)
+            return -1;
+        struct timespec t = {0, 1000000};
+        nanosleep(&t, NULL);
+    }
+}
+
+int guard_read_all_within(int fd, struct buf *b, int ms)
+{
+    long long end = now_ns() + (long long)ms * 1000000;
+    char chunk[4096];
+    for (;;) {
+        long long left = (end - now_ns()) / 1000000;
+        if (left <= 0)
+            return -1;
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r = poll(&pf, 1, (int)left);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r <= 0)
+            continue;
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        buf_add(b, chunk, (size_t)n);
+    }
 }
 
 /* ------------------------------------------------------------------ */

@@ -48,6 +48,15 @@ int guard_fork_allowed(void);
 /* fork() calls refused in the current cell so far. */
 int guard_forks_refused(void);
 
+/* Bounded waits on the executor's own children (a fork of a GPU process
+ * may block in the runtime's fork handlers or its driver, for ever).
+ * guard_reap_within reaps child pid if it ends within ms milliseconds:
+ * 0, or -1 (it is left). guard_read_all_within appends what fd gives to
+ * b until its end, within ms: 0, or -1 if the time ran out (b holds what
+ * came; the caller frees it). */
+int guard_reap_within(pid_t pid, int ms);
+int guard_read_all_within(int fd, struct buf *b, int ms);
+
 /* In the cell process after its code, stdio flushed, before it commits:
  * puts back fds 0-2 and stdio buffering, ends processes the cell left
  * in its process group. Returns 0, or -1 with a sentence in why when the

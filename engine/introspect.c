@@ -4,6 +4,7 @@
  * value of a variable) are answered by a probe cell compiled and run in a
  * throwaway fork of the executor, so they change nothing. */
 #include "introspect.h"
+#include "guard.h"
 #include "cellgen.h"
 #include "jit.h"
 #include "session.h"
@@ -14,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,17 +67,22 @@ static char *probe_in_fork(struct session *s, const char *code, int want_diag)
     if (pipe(p) < 0)
         return NULL;
     fflush(NULL);
-    pid_t pid = fork();
+    /* A fork of a process that ran a GPU runtime skips its fork handlers
+     * (see session_fork in executor.c), and any may block: bounded. */
+    pid_t pid = s->gpu_lost ? _Fork() : fork();
     if (pid == 0) {
         close(p[0]);
         probe_child(s, code, p[1], want_diag);
     }
     close(p[1]);
     struct buf b = {0};
-    buf_read_fd(&b, p[0]);
+    if (pid > 0 && guard_read_all_within(p[0], &b, 10000) < 0) {
+        kill(pid, SIGKILL);
+        buf_free(&b);
+    }
     close(p[0]);
     if (pid > 0)
-        waitpid(pid, NULL, 0);
+        guard_reap_within(pid, 1000);
     if (!b.len) {
         buf_free(&b);
         return NULL;

@@ -152,6 +152,16 @@ class TestInPlaceGuard:
         g.intact()
         g.in_place()
 
+    def test_child_crashing(self, g):
+        # A crash of a process the cell forked is the child's: the cell
+        # goes on, in place, past the 2 s a stuck crash handler is given.
+        out = g.ok('#include <unistd.h>\n#include <sys/wait.h>\n'
+                   'pid_t c = fork(); if (c == 0) { *(volatile int *)0 = 1; _exit(0); }\n'
+                   'int st; waitpid(c, &st, 0); usleep(2500000);\n'
+                   'printf("child signal %d\\n", WIFSIGNALED(st) ? WTERMSIG(st) : 0);', timeout=30)
+        assert stream_text(out) == "child signal 11\n", stream_text(out, "stderr")
+        g.in_place()
+
     def test_kill_refused_for_the_watcher_and_front_end(self, g):
         # In place, the process holding the session as it was before the
         # cell is the watcher: the cell's pid is the executor's own.
