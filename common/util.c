@@ -226,10 +226,11 @@ char *cache_folder(const char *sub)
     const char *env = getenv("PARC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (env && !strcmp(env, "off"))
         return NULL;
+    /* XDG_CACHE_HOME and HOME count only as absolute paths (XDG's rule). */
     char *root = env && *env ? xstrdup(env)
-                 : xdg && *xdg ? xasprintf("%s/parc", xdg)
-                 : home && *home ? xasprintf("%s/.cache/parc", home)
-                                 : xasprintf("/tmp/parc-cache-%d", (int)getuid());
+                 : xdg && xdg[0] == '/' ? xasprintf("%s/parc", xdg)
+                 : home && home[0] == '/' ? xasprintf("%s/.cache/parc", home)
+                                          : xasprintf("/tmp/parc-cache-%d", (int)getuid());
     char *dir = sub ? xasprintf("%s/%s", root, sub) : xstrdup(root);
     free(root);
     if (mkdir_p(dir, 0700) < 0) {

@@ -61,7 +61,8 @@ int mkdir_p(const char *path, unsigned mode);
 
 /* parc's cache folder, or the folder sub in it (sub NULL: the folder
  * itself): $PARC_CACHE_DIR, else $XDG_CACHE_HOME/parc, else
- * ~/.cache/parc, else /tmp/parc-cache-UID; created (mode 0700) if needed.
+ * ~/.cache/parc (XDG_CACHE_HOME and HOME when absolute), else
+ * /tmp/parc-cache-UID; created (mode 0700) if needed.
  * malloc'd; NULL when PARC_CACHE_DIR is "off" (no caching) or the folder
  * cannot be made. */
 char *cache_folder(const char *sub);

@@ -11,7 +11,6 @@
 
 #include "lines.h"
 #include "util.h"
-#include "xdg.h"
 
 void output_init(struct output *o, struct engine *engine, struct lines *in, int tty,
                  const volatile sig_atomic_t *interrupted)
@@ -73,12 +72,13 @@ static const struct engine_mime *find_mime(const struct engine_event *ev, const 
     return NULL;
 }
 
-/* Where images go: $XDG_CACHE_HOME/parc, else a new temporary folder. */
+/* Where images go: parc's cache folder, else (none, or PARC_CACHE_DIR=off)
+ * a new temporary folder. */
 static const char *image_dir(struct output *o)
 {
     if (o->imgdir)
         return o->imgdir;
-    o->imgdir = xdg_dir("XDG_CACHE_HOME", ".cache");
+    o->imgdir = cache_folder(NULL);
     if (!o->imgdir) {
         const char *tmp = getenv("TMPDIR");
         char *tmpl = xasprintf("%s/parc-XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");

@@ -233,3 +233,20 @@ def test_objects_are_cached_in_parc_cache_dir(run, parc_env, tmp_path):
     r = run("-c", cell, env=dict(parc_env, PARC_CACHE_DIR="off"))
     assert r.returncode == 0 and "(int) 42" in r.stdout, r.stderr
     assert not (tmp_path / "cache" / "parc").exists(), "off still kept objects"
+
+
+def test_images_go_to_parc_cache_dir(run, parc_env, tmp_path):
+    cell = 'parc_display_png("\\x89PNG", 4);\n'
+    cache = tmp_path / "parc-cache"
+    r = run(input=cell, env=dict(parc_env, PARC_CACHE_DIR=str(cache)))
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"\[image/png: (\S+\.png)\]", r.stdout)
+    assert m and m.group(1).startswith(str(cache) + "/"), r.stdout
+    # off: a new temporary folder (in $TMPDIR) holds them.
+    r = run(input=cell, env=dict(parc_env, PARC_CACHE_DIR="off", TMPDIR=str(tmp_path)))
+    m = re.search(r"\[image/png: (\S+\.png)\]", r.stdout)
+    assert r.returncode == 0 and m, r.stdout + r.stderr
+    assert m.group(1).startswith(str(tmp_path / "parc-")), r.stdout
+    assert not (tmp_path / "cache" / "parc").exists(), "off still used the cache folder"
+    with open(m.group(1), "rb") as f:
+        assert f.read() == b"\x89PNG"
