@@ -1,5 +1,6 @@
 /* cudadev.c — the CUDA driver through dlopen (see cudadev.h). */
 #include "cudadev.h"
+#include "gpusession.h"
 #include "util.h"
 
 #include <dlfcn.h>
@@ -30,10 +31,12 @@ const char *cudadev_home(void)
 }
 
 /* Whether the driver was started in another process, of which this one
- * is a fork: CUDA cannot be used here (it would fail or hang). */
+ * is a fork: CUDA cannot be used here (it would fail or hang). The CUDA
+ * runtime may have started it without parc's probe: then the GPU
+ * session's owner tells (gpusession.h). */
 static int forked(void)
 {
-    return probed && probe_rc == 0 && probed_pid != getpid();
+    return (probed && probe_rc == 0 && probed_pid != getpid()) || gpu_session_forked("CUDA");
 }
 
 void *cudadev_sym(const char *name)

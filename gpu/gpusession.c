@@ -32,16 +32,31 @@ static int cuda_started(void *h)
     return !current || current(&ctx) != 3 /* CUDA_ERROR_NOT_INITIALIZED */;
 }
 
+static pid_t owner;            /* the process the GPU runtimes live in (gpu_session_guard_exit) */
+static unsigned exit_guarded; /* runtimes[] live there when the handler was last registered, as bits */
+
+int gpu_session_forked(const char *what)
+{
+    if (!owner || owner == getpid())
+        return 0;
+    for (size_t i = 0; what && i < sizeof runtimes / sizeof *runtimes; i++)
+        if (!strcmp(runtimes[i].what, what))
+            return (exit_guarded >> i) & 1;
+    return 1;
+}
+
 /* Whether runtimes[i] lives in this process. */
 static int live(size_t i)
 {
     void *h = dlopen(runtimes[i].soname, RTLD_LAZY | RTLD_NOLOAD);
     if (!h)
         return 0;
-    /* PARC_CUDA_DEVICE=none: parc does not start CUDA (NVRTC may). */
+    /* PARC_CUDA_DEVICE=none: parc does not start CUDA (NVRTC may). In a
+     * fork of the GPU session's process, the driver is not asked (it
+     * could hang): a loaded driver counts as started there. */
     const char *off = getenv("PARC_CUDA_DEVICE");
     int cuda = !strcmp(runtimes[i].what, "CUDA");
-    int r = !cuda || (cuda_started(h) && !(off && !strcmp(off, "none")));
+    int r = !cuda || ((gpu_session_forked("CUDA") || cuda_started(h)) && !(off && !strcmp(off, "none")));
     dlclose(h);
     return r;
 }
@@ -54,15 +69,13 @@ const char *gpu_session_runtime(void)
     return NULL;
 }
 
-static pid_t exit_owner;      /* the process the GPU runtimes live in */
-static unsigned exit_guarded; /* runtimes[] live when the handler was last registered, as bits */
 
 /* An exit handler, run before those registered earlier: in a fork of the
  * process the runtime lives in, the process leaves here. */
 static void leave_fork(int status, void *arg)
 {
     (void)arg;
-    if (getpid() == exit_owner)
+    if (getpid() == owner)
         return;
     fflush(NULL);
     _exit(status);
@@ -74,8 +87,8 @@ void gpu_session_guard_exit(void)
     for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++)
         if (live(i))
             now |= 1u << i;
-    if (exit_owner != getpid()) {
-        exit_owner = getpid();
+    if (owner != getpid()) {
+        owner = getpid();
         exit_guarded = 0;
     }
     if (!(now & ~exit_guarded))

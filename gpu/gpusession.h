@@ -21,4 +21,10 @@ const char *gpu_session_runtime(void);
  * usual. Registers again only when another runtime has started since. */
 void gpu_session_guard_exit(void);
 
+/* Whether this process is a fork of the process a GPU session's runtime
+ * lives in (gpu_session_guard_exit named it), in which runtime what
+ * ("CUDA", ...; NULL: any) had started: nothing here may call into it
+ * (cudadev.h). */
+int gpu_session_forked(const char *what);
+
 #endif
