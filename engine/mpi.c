@@ -15,6 +15,7 @@
 #include "prelude.h"
 #include "session.h"
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -120,18 +121,6 @@ static void defs_free(struct defs *d)
     free(d->texts);
 }
 
-static int is_type_cb(void *ctx, const char *name)
-{
-    const struct decl *d = jit_find_decl(ctx, name);
-    return d && d->is_type_name;
-}
-
-static int is_var_cb(void *ctx, const char *name)
-{
-    const struct decl *d = jit_find_decl(ctx, name);
-    return d && d->kind == DECL_VAR;
-}
-
 /* A function definition without storage class (the session's prototype
  * of it has none). malloc'd. */
 static char *function_text(const struct item *it)
@@ -166,15 +155,10 @@ static void read_loaded(const struct session *s, const char *code, int depth, st
         if (!f)
             continue;
         struct buf text = {0};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_add(&text, chunk, n);
+        buf_read_stream(&text, f);
         fclose(f);
-        if (text.len) {
-            buf_addc(&text, 0);
+        if (text.len)
             read_definitions(s, text.data, depth + 1, funcs, inits);
-        }
         buf_free(&text);
     }
 }
@@ -183,9 +167,8 @@ static void read_loaded(const struct session *s, const char *code, int depth, st
 static void read_definitions(const struct session *s, const char *code, int depth, struct defs *funcs,
                              struct defs *inits)
 {
-    struct split_ctx ctx = {is_type_cb, is_var_cb, s->jit};
     struct split sp;
-    split_cell(code, &ctx, &sp);
+    jit_split(s->jit, code, &sp);
     for (size_t i = 0; i < sp.nitems; i++) {
         const struct item *it = &sp.items[i];
         if (it->kind == ITEM_FUNC && it->ndecls && it->decls[0].name && it->head)
@@ -231,31 +214,16 @@ struct names {
     size_t n;
 };
 
-static int names_has(const struct names *s, const char *name)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->v[i], name))
-            return 1;
-    return 0;
-}
-
 /* Adds the identifiers of text not seen yet to the work list. */
 static void names_scan(struct names *s, const char *text)
 {
     char **ids = split_identifiers(text ? text : "");
     for (char **p = ids; *p; p++)
-        if (!names_has(s, *p)) {
+        if (!strv_has(s->v, s->n, *p)) {
             s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
             s->v[s->n++] = xstrdup(*p);
         }
     split_strv_free(ids);
-}
-
-static void names_free(struct names *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
 }
 
 /* Every name the body uses, directly or through the session's macros,
@@ -377,7 +345,7 @@ static void write_program(struct magic_call *c, int tcc, const struct parts *pa,
         const struct decl *d = &j->decls[i];
         if (d->kind == DECL_VAR && !(tcc && d->tcc_gap)) {
             add_var(prog, d, defs_get(&inits, d->key));
-            if (copyable(j, d) && names_has(&used, d->key)) {
+            if (copyable(j, d) && strv_has(used.v, used.n, d->key)) {
                 buf_printf(stub, "{\"%s\", &%s, sizeof %s}, ", d->key, d->key, d->key);
                 nvars++;
             }
@@ -387,13 +355,12 @@ static void write_program(struct magic_call *c, int tcc, const struct parts *pa,
     for (size_t i = 0; i < j->ndecls; i++) {
         const struct decl *d = &j->decls[i];
         const char *def = d->kind == DECL_FUNC && !(tcc && d->tcc_gap) ? defs_get(&funcs, d->key) : NULL;
-        if (def && names_has(&used, d->key) && !is_main(d))
+        if (def && strv_has(used.v, used.n, d->key) && !is_main(d))
             buf_adds(prog, def);
     }
 
-    struct split_ctx ctx = {is_type_cb, is_var_cb, c->s->jit};
     struct split sp;
-    split_cell(c->body, &ctx, &sp);
+    jit_split(c->s->jit, c->body, &sp);
     for (size_t i = 0; i < sp.nitems; i++)
         if (hoisted(&sp.items[i]))
             add_item(prog, c->cell, &sp.items[i]);
@@ -405,7 +372,7 @@ static void write_program(struct magic_call *c, int tcc, const struct parts *pa,
                    "    MPI_Comm_size(MPI_COMM_WORLD, &size);\n");
     for (size_t i = 0; i < j->ndecls; i++) {
         const struct decl *d = &j->decls[i];
-        if (d->kind == DECL_VAR && !(tcc && d->tcc_gap) && copyable(j, d) && names_has(&used, d->key))
+        if (d->kind == DECL_VAR && !(tcc && d->tcc_gap) && copyable(j, d) && strv_has(used.v, used.n, d->key))
             buf_printf(prog, "    parc_mpi_load(\"%s\", &%s, sizeof %s);\n", d->key, d->key, d->key);
     }
     buf_adds(prog, "    {\n");
@@ -422,7 +389,7 @@ static const struct decl *unknown_function(const struct jit *j, const struct par
 {
     for (size_t i = 0; i < j->ndecls; i++) {
         const struct decl *d = &j->decls[i];
-        if (d->kind == DECL_FUNC && names_has(&pa->used, d->key) && !defs_get(&pa->funcs, d->key))
+        if (d->kind == DECL_FUNC && strv_has(pa->used.v, pa->used.n, d->key) && !defs_get(&pa->funcs, d->key))
             return d;
     }
     return NULL;
@@ -437,7 +404,7 @@ static const char *tcc_gap(const struct jit *j, const char *body, const struct p
         const struct decl *d = &j->decls[i];
         const char *w = d->key ? strrchr(d->key, ' ') : NULL;
         const char *name = w ? w + 1 : d->key;
-        if (!name || !names_has(&pa->used, name))
+        if (!name || !strv_has(pa->used.v, pa->used.n, name))
             continue;
         if (d->tcc_gap)
             gap = diag_tcc_gap(d->text, 1) ? diag_tcc_gap(d->text, 1) : "the session's declarations it uses";
@@ -455,7 +422,7 @@ static int uses_openmp(const struct jit *j, const char *body, const struct parts
     for (size_t i = 0; i < j->ndecls; i++) {
         const struct decl *d = &j->decls[i];
         const char *def = d->kind == DECL_FUNC ? defs_get(&pa->funcs, d->key) : NULL;
-        if (def && names_has(&pa->used, d->key) && diag_uses_openmp(def))
+        if (def && strv_has(pa->used.v, pa->used.n, d->key) && diag_uses_openmp(def))
             return 1;
     }
     return 0;
@@ -483,7 +450,7 @@ int mpi_magic_cell(struct magic_call *c)
                               missing->key, missing->cell);
         buf_printf(c->err, "%s:1: %%%%mpi: %s\n", c->cell, why);
         free(why);
-        names_free(&pa.used);
+        strv_free(pa.used.v, pa.used.n);
         defs_free(&pa.funcs);
         defs_free(&pa.inits);
         mpi_job_free(job);
@@ -518,7 +485,7 @@ int mpi_magic_cell(struct magic_call *c)
 
     struct buf prog = {0};
     write_program(c, tcc, &pa, &prog, c->code);
-    names_free(&pa.used);
+    strv_free(pa.used.v, pa.used.n);
     defs_free(&pa.funcs);
     defs_free(&pa.inits);
     job->source = buf_take(&prog);

@@ -179,6 +179,12 @@ static int is_var_cb(void *ctx, const char *name)
     return d && d->kind == DECL_VAR;
 }
 
+void jit_split(const struct jit *j, const char *code, struct split *out)
+{
+    struct split_ctx sc = {is_type_cb, is_var_cb, (void *)j};
+    split_cell(code, &sc, out);
+}
+
 /* Removes declarations keyed key; returns the index the first one had,
  * or -1. */
 static long drop_decl(struct jit *j, const char *key)
@@ -1232,8 +1238,7 @@ int jit_compile(struct jit *j, const char *code, int cell_no, int quiet_value, s
 {
     memset(out, 0, sizeof *out);
     struct split sp;
-    struct split_ctx sc = {is_type_cb, is_var_cb, j};
-    split_cell(code, &sc, &sp);
+    jit_split(j, code, &sp);
     char *name = cell_no > 0 ? xasprintf("cell[%d]", cell_no) : xstrdup("cell");
     struct backend be = {0, NULL, 0, NULL};
     int rc = -1;
@@ -1338,8 +1343,7 @@ static char *without_tcc_gaps(const char *code)
 static int is_complete(struct jit *j, const char *code, int gaps_out)
 {
     struct split sp;
-    struct split_ctx sc = {is_type_cb, is_var_cb, j};
-    split_cell(code, &sc, &sp);
+    jit_split(j, code, &sp);
     enum split_state st = sp.state;
     if (st != SPLIT_OK) {
         split_free(&sp);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 struct buf;
+struct split;
 
 /* A declaration the session keeps and repeats at the top of later cells. */
 enum decl_kind { DECL_PP, DECL_TYPE, DECL_PROTO, DECL_VAR, DECL_FUNC };
@@ -123,6 +124,11 @@ int jit_load_openmp(struct buf *err);
 
 /* Lookups for completion and inspection. */
 const struct decl *jit_find_decl(const struct jit *j, const char *name);
+
+/* Splits code (split_cell) as a cell of j's session: the types and
+ * variables earlier cells declared tell declarations from statements.
+ * Free *out with split_free. */
+void jit_split(const struct jit *j, const char *code, struct split *out);
 const struct jit_sym *jit_find_sym(const struct jit *j, const char *name);
 
 /* Makes a system library's symbols available to cells (%lib NAME): opens

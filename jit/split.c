@@ -4,6 +4,7 @@
  * statements; a classifier tells declarations from statements and reads
  * the names each declaration introduces. */
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -339,25 +340,10 @@ struct names {
     size_t n;
 };
 
-static int names_has(const struct names *s, const char *name)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->v[i], name))
-            return 1;
-    return 0;
-}
-
 static void names_add(struct names *s, const char *name)
 {
     s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
     s->v[s->n++] = xstrdup(name);
-}
-
-static void names_free(struct names *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
 }
 
 /* Whether the item starting at token 0 of k is a declaration. */
@@ -373,7 +359,7 @@ static int looks_like_decl(const struct cursor *k, const struct split_ctx *ctx, 
         return 0;
     char *first = tok_str(k, 0);
     int keyword = split_is_keyword(first);
-    int var = names_has(cellvars, first) || (ctx && ctx->is_var && ctx->is_var(ctx->ctx, first));
+    int var = strv_has(cellvars->v, cellvars->n, first) || (ctx && ctx->is_var && ctx->is_var(ctx->ctx, first));
     free(first);
     if (keyword || var)
         return 0;
@@ -488,7 +474,7 @@ static int needs_runtime(const struct cursor *k, size_t a, size_t b, const struc
         int skip = split_is_keyword(name);
         int call = !skip && is(k, i + 1, "(");
         int var = !skip && !(i > a && is(k, i - 1, "&")) &&
-                  (names_has(cellvars, name) || (ctx && ctx->is_var && ctx->is_var(ctx->ctx, name)));
+                  (strv_has(cellvars->v, cellvars->n, name) || (ctx && ctx->is_var && ctx->is_var(ctx->ctx, name)));
         free(name);
         if (call || var)
             return 1;
@@ -961,7 +947,7 @@ void split_cell(const char *code, const struct split_ctx *ctx, struct split *s)
         else if (!terminated && i >= n && !ctl)
             it->kind = ITEM_EXPR;
     }
-    names_free(&cellvars);
+    strv_free(cellvars.v, cellvars.n);
     if (s->state == SPLIT_OK)
         check_end(code, &t, s);
     free(t.v);
@@ -982,15 +968,9 @@ static void item_free(struct item *it)
         free(it->decls[i].init);
     }
     free(it->decls);
-    for (size_t i = 0; i < it->ntype_names; i++)
-        free(it->type_names[i]);
-    free(it->type_names);
-    for (size_t i = 0; i < it->nfields; i++) {
-        free(it->fields[i]);
-        free(it->field_types[i]);
-    }
-    free(it->fields);
-    free(it->field_types);
+    strv_free(it->type_names, it->ntype_names);
+    strv_free(it->fields, it->nfields);
+    strv_free(it->field_types, it->nfields);
 }
 
 void split_free(struct split *s)
@@ -1013,7 +993,7 @@ char **split_identifiers(const char *text)
         if (t.v[i].kind != T_IDENT)
             continue;
         char *s = xstrndup(text + t.v[i].start, t.v[i].end - t.v[i].start);
-        if (!split_is_keyword(s) && !names_has(&out, s))
+        if (!split_is_keyword(s) && !strv_has(out.v, out.n, s))
             names_add(&out, s);
         free(s);
     }

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "events.h"
 #include "rtrace.h"
+#include "textutil.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -46,13 +47,9 @@ void mpi_job_free(struct mpi_job *job)
     free(job->compiler);
     free(job->cflags);
     free(job->ldflags);
-    for (size_t i = 0; i < job->nincludes; i++)
-        free(job->includes[i]);
-    free(job->includes);
+    strv_free(job->includes, job->nincludes);
     free(job->hostfile);
-    for (size_t i = 0; i < job->nextra; i++)
-        free(job->extra[i]);
-    free(job->extra);
+    strv_free(job->extra, job->nextra);
     free(job);
 }
 
@@ -86,13 +83,6 @@ static void arg_words(struct argv *a, const char *s)
     for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
         arg_add(a, w);
     free(copy);
-}
-
-static void arg_free(struct argv *a)
-{
-    for (size_t i = 0; i < a->n; i++)
-        free(a->v[i]);
-    free(a->v);
 }
 
 /* Runs argv with stdout and stderr into out; returns the wait status, or
@@ -322,10 +312,10 @@ static int compile(const struct mpi_job *job, const char *dir, const char *src, 
     int failed = st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
     if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) {
         char *msg = xasprintf("%%%%mpi: the compiler %s was not found", a.v[0]);
-        arg_free(&a);
+        strv_free(a.v, a.n);
         rt_cell_fail(0, "CompileError", msg, msg);
     }
-    arg_free(&a);
+    strv_free(a.v, a.n);
     drop_prefix(&out, dir);
     char *kept = keep_messages(out.data ? out.data : "", job->cell, failed);
     buf_free(&out);
@@ -1056,7 +1046,7 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
     launcher_args(job, prog, &a);
     int fds[2];
     pid_t pid = launch(a.v, vfile, fds);
-    arg_free(&a);
+    strv_free(a.v, a.n);
     if (pid < 0) {
         remove_tree(dir);
         rt_cell_fail(0, "MPINotFound", "%%mpi: mpirun could not be started", missing_mpi);
