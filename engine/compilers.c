@@ -40,16 +40,27 @@ int compilers_magic_cc(struct magic_call *c)
     return 0;
 }
 
-int compilers_magic_ldflags(struct magic_call *c)
+/* %cflags and %ldflags: c's arguments replace *flags; without arguments
+ * shows them, or none_text when there are none. */
+static int set_flags(struct magic_call *c, char **flags, const char *none_text)
 {
-    struct jit *j = c->s->jit;
     if (!c->args[0]) {
-        printf("%s\n", j->ldflags[0] ? j->ldflags : "(no linker options)");
+        printf("%s\n", (*flags)[0] ? *flags : none_text);
         return 0;
     }
-    free(j->ldflags);
-    j->ldflags = xstrdup(c->args);
+    free(*flags);
+    *flags = xstrdup(c->args);
     return 0;
+}
+
+int compilers_magic_cflags(struct magic_call *c)
+{
+    return set_flags(c, &c->s->jit->cflags, "(no extra compiler options)");
+}
+
+int compilers_magic_ldflags(struct magic_call *c)
+{
+    return set_flags(c, &c->s->jit->ldflags, "(no linker options)");
 }
 
 /* Whether an option asks for optimization (-O, -O1..3, -Os, -Ofast...). */

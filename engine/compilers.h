@@ -1,6 +1,6 @@
 /* compilers.h — the magics that choose how cells are compiled: the
- * session's compiler (%cc), linker options (%ldflags) and the compiler of
- * one cell (%%c). */
+ * session's compiler (%cc), compiler and linker options (%cflags,
+ * %ldflags) and the compiler of one cell (%%c). */
 #ifndef PARC_COMPILERS_H
 #define PARC_COMPILERS_H
 
@@ -9,6 +9,9 @@ struct magic_call;
 /* %cc [tcc | clang | gcc | PATH [FLAGS]]: sets the compiler of later cells;
  * alone shows it. */
 int compilers_magic_cc(struct magic_call *c);
+/* %cflags [FLAGS]: sets the compiler options of later cells; alone shows
+ * them. */
+int compilers_magic_cflags(struct magic_call *c);
 /* %ldflags [FLAGS]: sets the linker options of later cells; alone shows
  * them. */
 int compilers_magic_ldflags(struct magic_call *c);

@@ -24,7 +24,7 @@ const struct magic magic_table[] = {
      compilers_magic_cc},
     {"cflags", 0, MAGIC_COMPILING, "%cflags [FLAGS]",
      "Sets the compiler options of later cells (-DNAME=1, -O, ...); without FLAGS shows them.",
-     session_magic_cflags},
+     compilers_magic_cflags},
     {"ldflags", 0, MAGIC_COMPILING, "%ldflags [FLAGS]",
      "Sets the linker options of later cells (-L DIR, -l NAME, ...); without FLAGS shows them.",
      compilers_magic_ldflags},

@@ -65,18 +65,6 @@ void session_apply_limits(const struct session *s)
     }
 }
 
-int session_magic_cflags(struct magic_call *c)
-{
-    struct jit *j = c->s->jit;
-    if (!c->args[0]) {
-        printf("%s\n", j->cflags[0] ? j->cflags : "(no extra compiler options)");
-        return 0;
-    }
-    free(j->cflags);
-    j->cflags = xstrdup(c->args);
-    return 0;
-}
-
 int session_magic_lib(struct magic_call *c)
 {
     if (!c->args[0]) {

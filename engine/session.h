@@ -49,9 +49,8 @@ int session_default_limits(struct session *s, struct buf *err);
  * process, a cell about to run. */
 void session_apply_limits(const struct session *s);
 
-/* Settings magics (see magic.h): %cflags, %lib, %include_path, %limit,
- * %lsmagic, %magic. */
-int session_magic_cflags(struct magic_call *c);
+/* Settings magics (see magic.h): %lib, %include_path, %limit, %lsmagic,
+ * %magic. */
 int session_magic_lib(struct magic_call *c);
 int session_magic_include_path(struct magic_call *c);
 int session_magic_limit(struct magic_call *c);
