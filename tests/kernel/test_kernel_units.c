@@ -22,19 +22,7 @@
 #include "utf8.h"
 #include "util.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond)                                                   \
-            passed++;                                               \
-        else {                                                      \
-            failed++;                                               \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            printf(__VA_ARGS__);                                    \
-            printf("\n");                                           \
-        }                                                           \
-    } while (0)
+#include "../unit/check.h"
 
 static void test_utf8(void)
 {
@@ -336,6 +324,5 @@ int main(void)
     test_connection();
     test_frame_limit();
     test_png();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }
