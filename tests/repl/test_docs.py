@@ -92,3 +92,12 @@ def test_install_kernel_help_names_every_option():
         assert r.returncode == 0, r.stderr
         for opt in ("--user", "--sys-prefix", "--prefix DIR", "--name NAME", "--kernel PATH"):
             assert opt in r.stdout, (prog, opt)
+
+
+def test_both_helps_name_the_environment_they_read():
+    kernel = pathlib.Path(PARC).resolve().parent.parent / "kernel" / "parc-kernel"
+    for prog in ([PARC, "--help"], [str(kernel), "--help"]):
+        r = subprocess.run(prog, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        for var in ("PARC_LIMITS", "PARC_CACHE_DIR"):
+            assert var in r.stdout, (prog, var)
