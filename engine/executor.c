@@ -326,6 +326,8 @@ static void replay_exec(struct session *s, int cell_no)
     dup2(s->ev_fd, EV_FD);
     if (s->in_fd >= 0)
         dup2(s->in_fd, IN_FD);
+    else
+        close(IN_FD); /* not a cell's file taken for the input pipe */
     /* Nothing else passes into the fresh engine: the cells' files, and
      * the GPU's device files of a session that lost its GPU (whose driver
      * frees what they hold once the last copy is closed). Closed at exec,
