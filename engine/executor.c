@@ -915,10 +915,10 @@ static void watch_in_place(struct session *s, pid_t exec, int commit_fd, int cel
     killpg(exec, SIGKILL); /* processes the cell left behind */
     if (pfd >= 0)
         close(pfd);
-    close_gpu_files();
     s->gpu_in_place = 0;
     s->gpu_lost = 1;
     report_in_place(s, cell_no, &o);
+    close_gpu_files(); /* after the report: the driver's clean-up may take a moment */
 }
 
 /* How long the executor waits for the watcher of an in-place cell to
