@@ -38,6 +38,24 @@ STILL_IN_PLACE = 'cl_uint refs = 0;\nclGetContextInfo(ctx, CL_CONTEXT_REFERENCE_
                  'printf("refs %u, sentinel %d\\n", refs, sentinel);'
 
 
+def introspect(g):
+    """Completion, inspection and is_complete answer (each runs in a
+    throwaway fork of the session's process)."""
+    g.ok("struct point { int x, y; } spot = {3, 4};")
+    code = "spot.y + senti"
+    reply = g.kc.complete(code, len(code), reply=True, timeout=TIMEOUT)["content"]
+    assert "sentinel" in reply["matches"], reply
+    code = "spot."
+    reply = g.kc.complete(code, len(code), reply=True, timeout=TIMEOUT)["content"]
+    assert reply["matches"] == ["x", "y"], reply
+    reply = g.kc.inspect("spot", 2, reply=True, timeout=TIMEOUT)["content"]
+    assert reply["found"] and "3" in reply["data"]["text/plain"], reply
+    msg_id = g.kc.is_complete("for (;;) {")
+    reply = g.kc.get_shell_msg(timeout=TIMEOUT)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "incomplete", reply["content"]
+
+
 class GpuSession(Session):
     def in_place(self, value=42):
         """The OpenCL context made by START still answers: the cells still
@@ -186,6 +204,10 @@ class TestInPlaceGuard:
         assert stream_text(out) == "got\n"
         g.in_place()
 
+    def test_introspection_in_place(self, g):
+        introspect(g)
+        g.in_place()
+
     # The cells below end the in-place process: the session goes on in the
     # watcher, without the GPU's state.
     def test_interrupt_after_sigusr1_ignored_and_signals_blocked(self, g):
@@ -197,6 +219,7 @@ class TestInPlaceGuard:
         assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", error_text(reply)
         assert "without the GPU's state" in error_text(reply), error_text(reply)
         g.intact()
+        introspect(g)  # in forks of the process that took over
 
     def test_closing_parcs_pipes_in_place(self):
         for close_all in (False, True):
