@@ -221,16 +221,57 @@ int mkdir_p(const char *path, unsigned mode)
     return rc;
 }
 
+/* Why path cannot hold parc's cache, or NULL when it is a folder of this
+ * user's alone: owned by the effective uid, not writable by group or
+ * others. A cache holds objects that parc loads and runs, so a folder
+ * another user can write to (or made first, in /tmp) must not be one.
+ * follow: a symbolic link at path counts as its target (a link the user
+ * made in a folder of their own); else it is refused. */
+static const char *cache_unsafe(const char *path, int follow)
+{
+    struct stat st;
+    if ((follow ? stat(path, &st) : lstat(path, &st)) != 0)
+        return "cannot be read";
+    if (S_ISLNK(st.st_mode))
+        return "is a symbolic link";
+    if (!S_ISDIR(st.st_mode))
+        return "is not a folder";
+    if (st.st_uid != geteuid())
+        return "belongs to another user";
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return "is writable by other users";
+    return NULL;
+}
+
 char *cache_folder(const char *sub)
 {
+    /* Said once per process: every cell built by clang asks again. */
+    static int warned;
     const char *env = getenv("PARC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    const char *tmp = getenv("TMPDIR");
     if (env && !strcmp(env, "off"))
         return NULL;
-    /* XDG_CACHE_HOME and HOME count only as absolute paths (XDG's rule). */
+    /* XDG_CACHE_HOME, HOME and TMPDIR count only as absolute paths (XDG's
+     * rule). The last resort's name is predictable: another user may have
+     * made it, or a link by its name, before parc. */
+    int shared_tmp = !(env && *env) && !(xdg && xdg[0] == '/') && !(home && home[0] == '/');
     char *root = env && *env ? xstrdup(env)
                  : xdg && xdg[0] == '/' ? xasprintf("%s/parc", xdg)
                  : home && home[0] == '/' ? xasprintf("%s/.cache/parc", home)
-                                          : xasprintf("/tmp/parc-cache-%d", (int)getuid());
+                                          : xasprintf("%s/parc-cache-%d", tmp && tmp[0] == '/' ? tmp : "/tmp",
+                                                      (int)getuid());
+    /* Made by mkdir alone in TMPDIR: mkdir_p would follow a link there. */
+    if (shared_tmp ? mkdir(root, 0700) != 0 && errno != EEXIST : mkdir_p(root, 0700) < 0) {
+        free(root);
+        return NULL;
+    }
+    const char *why = cache_unsafe(root, !shared_tmp);
+    if (why) {
+        if (!warned++)
+            fprintf(stderr, "parc: caching nothing: the cache folder %s %s\n", root, why);
+        free(root);
+        return NULL;
+    }
     char *dir = sub ? xasprintf("%s/%s", root, sub) : xstrdup(root);
     free(root);
     if (mkdir_p(dir, 0700) < 0) {

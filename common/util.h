@@ -62,9 +62,12 @@ int mkdir_p(const char *path, unsigned mode);
 /* parc's cache folder, or the folder sub in it (sub NULL: the folder
  * itself): $PARC_CACHE_DIR, else $XDG_CACHE_HOME/parc, else
  * ~/.cache/parc (XDG_CACHE_HOME and HOME when absolute), else
- * /tmp/parc-cache-UID; created (mode 0700) if needed.
+ * $TMPDIR/parc-cache-UID (/tmp without an absolute TMPDIR); created (mode
+ * 0700) if needed. The folder must be the user's alone: owned by the
+ * effective uid, not writable by group or others and, in TMPDIR, no
+ * symbolic link; if not, one line on stderr (once per process) says so.
  * malloc'd; NULL when PARC_CACHE_DIR is "off" (no caching) or the folder
- * cannot be made. */
+ * cannot be made or is not the user's alone. */
 char *cache_folder(const char *sub);
 
 #endif

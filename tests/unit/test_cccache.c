@@ -1,13 +1,15 @@
 /* test_cccache.c — unit tests for the object cache (jit/cccache.c): keys
  * that ignore the cell's number and the session's copies of the cell's own
  * directives but not the code, options or compiler; objects and messages
- * kept and given back under the new cell's name; the cache turned off; and
- * pruning of old files. Prints each failed check, then "N passed, M
+ * kept and given back under the new cell's name; the cache turned off;
+ * pruning of old files; and cache folders that are not the user's alone
+ * (common/util.c's cache_folder) refused. Prints each failed check, then "N passed, M
  * failed"; exits 1 if any failed. */
 #include "cccache.h"
 #include "util.h"
 #include "check.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,110 @@ static void test_prune(const char *dir)
     free(kept), free(old), free(pch), free(h), free(fresh), free(obj);
 }
 
+/* cache_folder(sub) with stderr caught: its result, and in *said what it
+ * printed (malloc'd). */
+static char *folder_said(const char *sub, char **said, const char *scratch)
+{
+    char *log = xasprintf("%s/stderr", scratch);
+    fflush(stderr);
+    int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+    char *dir = cache_folder(sub);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    *said = read_whole_file(log, NULL);
+    free(log);
+    return dir;
+}
+
+static int mode_of(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Objects in the cache are loaded and run: a folder that another user
+ * could have made or can write to is refused (nothing cached, one line on
+ * stderr, once); links are refused in TMPDIR, whose name is predictable. */
+static void test_private_folder(const char *scratch)
+{
+    char *said;
+    unsetenv("PARC_CACHE_DIR");
+    unsetenv("HOME");
+    char *xdg = xasprintf("%s/xdg", scratch), *parc = xasprintf("%s/xdg/parc", scratch);
+    setenv("XDG_CACHE_HOME", xdg, 1);
+    char *dir = folder_said("cc", &said, scratch);
+    CHECK(dir && !strcmp(dir + strlen(dir) - 11, "xdg/parc/cc"), "$XDG_CACHE_HOME/parc/cc: %s", dir);
+    CHECK(mode_of(parc) == 0700, "made with mode 0700: %o", mode_of(parc));
+    free(dir), free(said);
+
+    chmod(parc, 0770);
+    dir = folder_said("cc", &said, scratch);
+    CHECK(!dir, "a group-writable cache folder is refused");
+    CHECK(said && strstr(said, "caching nothing") && strstr(said, "writable by other users") &&
+              !strchr(strchr(said, '\n') + 1, '\n'),
+          "one line says why: '%s'", said ? said : "");
+    free(dir), free(said);
+    chmod(parc, 0707);
+    dir = folder_said(NULL, &said, scratch);
+    CHECK(!dir, "an others-writable one too");
+    CHECK(said && !*said, "said once: '%s'", said ? said : "");
+    free(dir), free(said);
+    chmod(parc, 0700);
+    dir = cache_folder(NULL);
+    CHECK(dir != NULL, "the user's alone again: used");
+    free(dir);
+
+    /* A link the user made to a folder of theirs counts as the folder. */
+    char *mine = xasprintf("%s/mine", scratch), *link = xasprintf("%s/xdg2", scratch);
+    mkdir(mine, 0700);
+    mkdir(link, 0700);
+    char *linked = xasprintf("%s/parc", link);
+    CHECK(symlink(mine, linked) == 0, "link made");
+    setenv("XDG_CACHE_HOME", link, 1);
+    dir = cache_folder(NULL);
+    CHECK(dir != NULL, "a link to the user's own folder under $XDG_CACHE_HOME is used");
+    free(dir);
+    if (geteuid() == 0) {
+        CHECK(chown(mine, 65534, 65534) == 0, "chown");
+        dir = cache_folder(NULL);
+        CHECK(!dir, "another user's cache folder is refused");
+        free(dir);
+    }
+
+    /* The last resort: $TMPDIR/parc-cache-UID. */
+    unsetenv("XDG_CACHE_HOME");
+    char *tmp = xasprintf("%s/tmp", scratch), *last = xasprintf("%s/tmp/parc-cache-%d", scratch, (int)getuid());
+    mkdir(tmp, 0777);
+    setenv("TMPDIR", tmp, 1);
+    dir = cache_folder("cc");
+    CHECK(dir && !strncmp(dir, last, strlen(last)) && mode_of(last) == 0700, "%s made with mode 0700: %s %o",
+          last, dir, mode_of(last));
+    free(dir);
+    chmod(last, 0770);
+    dir = cache_folder("cc");
+    CHECK(!dir, "a group-writable one found there is refused");
+    free(dir);
+    char *cc = xasprintf("%s/cc", last);
+    rmdir(cc), rmdir(last);
+    CHECK(symlink(mine, last) == 0, "link planted");
+    chmod(mine, 0700);
+    if (geteuid() == 0)
+        CHECK(chown(mine, geteuid(), getegid()) == 0, "chown back");
+    dir = cache_folder(NULL);
+    CHECK(!dir, "a link by its name, even to the user's own folder, is refused");
+    free(dir);
+    unlink(last);
+    CHECK(symlink("/nonexistent/parc", last) == 0, "dangling link planted");
+    dir = cache_folder(NULL);
+    CHECK(!dir && access("/nonexistent/parc", F_OK) != 0, "a dangling link is refused, nothing made");
+    free(dir);
+    unsetenv("TMPDIR");
+    free(xdg), free(parc), free(mine), free(link), free(linked), free(tmp), free(last), free(cc);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/parc-test-cccache-XXXXXX";
@@ -113,6 +219,7 @@ int main(void)
     test_put_get(dir);
     test_prune(cc);
     free(cc);
+    test_private_folder(dir);
     char *rm = xasprintf("rm -rf '%s'", dir);
     if (system(rm) != 0)
         printf("cannot remove %s\n", dir);
