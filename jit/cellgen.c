@@ -112,8 +112,8 @@ static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
         buf_printf(b,
                    "static void %sp%zu(const char *tn, __SIZE_TYPE__ sz, %s *v) {\n"
                    "__SIZE_TYPE__ n = __parc_array_begin(tn, \"%s\", sz, sizeof *v, v);\n"
-                   "for (__SIZE_TYPE__ i = 0; i < n; i++) { __parc_array_elem(i); "
-                   "%ss%zu((const char *)0, sizeof *v, v[i]); }\n"
+                   "for (__SIZE_TYPE__ i = 0; i < n && __parc_array_elem(i); i++) "
+                   "%ss%zu((const char *)0, sizeof *v, v[i]);\n"
                    "__parc_array_end(n);\n}\n",
                    pf, k, s->spelling, s->display, pf, k);
     }
@@ -155,8 +155,8 @@ static int show_rows_at(struct buf *b, const struct jit *j, const char *e, const
     buf_adds(b, ", ");
     add_c_string(b, elem);
     buf_printf(b,
-               ", sizeof(%s), sizeof((%s)[0]), (%s)); for (__SIZE_TYPE__ __parc_i%d = 0; __parc_i%d < __parc_n%d; "
-               "__parc_i%d++) { __parc_array_elem(__parc_i%d); ",
+               ", sizeof(%s), sizeof((%s)[0]), (%s)); for (__SIZE_TYPE__ __parc_i%d = 0; __parc_i%d < __parc_n%d "
+               "&& __parc_array_elem(__parc_i%d); __parc_i%d++) { ",
                e, e, e, level, level, level, level, level);
     char *row = xasprintf("(%s)[__parc_i%d]", e, level);
     if (!strchr(elem, '[') || !show_rows_at(b, j, row, elem, prefix, upto, level + 1)) {

@@ -16,12 +16,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define MAX_ELEMS 10
+#define MAX_ELEMS 10  /* elements shown of each array */
+#define MAX_SHOWN 100 /* values shown in all: a deep array stays a few lines */
 #define MAX_STRING 200
 #define MAX_DEPTH 16
 
 static struct buf out;
 static int depth;
+static size_t shown; /* values (not arrays or structs) shown so far */
 static int no_value;
 static int capturing; /* text taken by __parc_value_take, not sent */
 static int first[MAX_DEPTH];
@@ -31,6 +33,7 @@ void __parc_value_begin(void)
 {
     buf_reset(&out);
     depth = 0;
+    shown = 0;
     no_value = 0;
     capturing = 0;
 }
@@ -62,10 +65,17 @@ void __parc_value_end(void)
 
 /* "(type) " for the outermost value only (captured text goes without: its
  * reader shows the type apart). */
-static void prefix(const char *tn, const char *dflt)
+static void type_prefix(const char *tn, const char *dflt)
 {
     if (depth == 0 && !capturing)
         buf_printf(&out, "(%s) ", tn ? tn : dflt);
+}
+
+/* type_prefix for a value that is no array or struct: one more shown. */
+static void prefix(const char *tn, const char *dflt)
+{
+    shown++;
+    type_prefix(tn, dflt);
 }
 
 /* Copies n bytes at p into dst if that memory is readable. */
@@ -274,7 +284,7 @@ size_t __parc_array_begin(const char *tn, const char *elem, size_t sz, size_t es
     size_t n = sz / esz;
     char t[128];
     snprintf(t, sizeof t, "%s[%zu]", elem, n);
-    prefix(tn, t);
+    type_prefix(tn, t);
     buf_adds(&out, "{ ");
     if (depth + 1 < MAX_DEPTH) {
         depth++;
@@ -287,17 +297,24 @@ size_t __parc_array_begin(const char *tn, const char *elem, size_t sz, size_t es
     return n > MAX_ELEMS ? MAX_ELEMS : n;
 }
 
-void __parc_array_elem(size_t i)
+int __parc_array_elem(size_t i)
 {
+    /* Past MAX_SHOWN values the rest of every array open is "...": a
+     * double[12][12][12] shows its first 100 numbers, not 1000. */
+    if (shown >= MAX_SHOWN) {
+        truncated[depth] = i ? 1 : 2; /* 2: none of it shown */
+        return 0;
+    }
     if (i)
         buf_adds(&out, ", ");
+    return 1;
 }
 
 void __parc_array_end(size_t n)
 {
     if (n == 0)
         return;
-    buf_adds(&out, truncated[depth] ? ", ... }" : " }");
+    buf_adds(&out, truncated[depth] == 2 ? "... }" : truncated[depth] ? ", ... }" : " }");
     depth--;
 }
 
@@ -305,10 +322,8 @@ void __parc_array_end(size_t n)
     void fn(const char *tn, size_t sz, const type *v)                       \
     {                                                                       \
         size_t n = __parc_array_begin(tn, elem, sz, sizeof(type), v);       \
-        for (size_t i = 0; i < n; i++) {                                    \
-            __parc_array_elem(i);                                           \
+        for (size_t i = 0; i < n && __parc_array_elem(i); i++)              \
             show(NULL, sizeof(type), v[i]);                                 \
-        }                                                                   \
         __parc_array_end(n);                                                \
     }
 SHOW_PTR(__parc_show_pbool, _Bool, "_Bool", __parc_show_bool)
@@ -339,7 +354,7 @@ void __parc_show_void(const char *tn, size_t sz, ...)
 
 void __parc_struct_begin(const char *tn, const char *name, size_t sz)
 {
-    prefix(tn, name);
+    type_prefix(tn, name);
     buf_adds(&out, "{ ");
     if (depth + 1 < MAX_DEPTH)
         depth++;

@@ -382,7 +382,7 @@ void __parc_struct_begin(const char *tn, const char *name, size_t sz);
 void __parc_field(const char *name);
 void __parc_struct_end(void);
 size_t __parc_array_begin(const char *tn, const char *elem, size_t sz, size_t esz, const void *p);
-void __parc_array_elem(size_t i);
+int __parc_array_elem(size_t i); /* 0: show no more of the array */
 void __parc_array_end(size_t n);
 
 #define __PARC_SCALARS \

@@ -40,3 +40,13 @@ g.corner[0][1]
 frames[1][0]
 //---
 %whos
+//---
+double big3[12][12][12];
+for (int i = 0; i < 12; i++)
+    for (int j = 0; j < 12; j++)
+        for (int k = 0; k < 12; k++)
+            big3[i][j][k] = i * 100 + j + k / 100.0;
+big3
+//---
+struct tall { int a[20][20]; int b[5]; const char *s[2]; int c; } tl = {.b = {1, 2}, .s = {"x", "y"}, .c = 3};
+tl
