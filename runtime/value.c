@@ -233,7 +233,7 @@ static void add_address(const void *v)
 void __parc_show_str(const char *tn, size_t sz, const char *v)
 {
     int array = is_array(tn, sz);
-    size_t limit = array ? sz : MAX_STRING;
+    size_t limit = array ? sz : MAX_STRING, start = out.len;
     if (array && !tn) {
         char t[48];
         snprintf(t, sizeof t, "char[%zu]", sz);
@@ -249,9 +249,10 @@ void __parc_show_str(const char *tn, size_t sz, const char *v)
     for (i = 0; i < limit; i++) {
         char c;
         if (safe_read(&c, v + i, 1) < 0) {
-            if (i == 0) {
-                buf_reset(&out);
-                prefix(tn, "char *");
+            if (i == 0) { /* only this value's text goes */
+                out.len = start;
+                out.data[start] = 0;
+                type_prefix(tn, "char *");
                 buf_printf(&out, "%p (unreadable)", (const void *)v);
                 return;
             }

@@ -18,3 +18,6 @@ px img[2][2] = {{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}};
 img
 //---
 %whos
+//---
+const char *wild[3] = {"ok", (const char *)8, "after"};
+wild
