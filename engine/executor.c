@@ -1022,8 +1022,8 @@ static void execute_in_place(struct session *s, int cell_no, int rollback, int q
         close(cp[1]);
         char *name = cell_name(cell_no);
         char *msg = xasprintf("%s did not run: the process that keeps the session safe while a cell runs in place "
-                              "(a fork of this GPU session) did not start within %d s. The session is as it was; "
-                              "%%replay rebuilds it in a fresh process.",
+                              "(a fork of this GPU session) could not be started within %d s. The session is as it "
+                              "was; %%replay rebuilds it in a fresh process.",
                               name, WATCHER_START_MS / 1000);
         send_error(s, "EngineError", msg, msg);
         send_done(s, "crashed");

@@ -490,6 +490,10 @@ void guard_executor_state(void)
     setitimer(ITIMER_PROF, &off, NULL);
     each_timer(drop_new_timer);
     ntimers_before = 0;
+    /* A subreaper executor would take in its processes' orphans: the
+     * watcher of an in-place cell, whose middle process exits, would find
+     * the executor as its parent, and end. */
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
     for (size_t i = 0; i < NLIMITS; i++) {
         struct rlimit now;
         if (getrlimit(saved_limits[i], &now) < 0)

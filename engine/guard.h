@@ -68,7 +68,7 @@ int guard_commit(struct buf *why);
  * by the caller after) or to the handlers libraries installed
  * (guard_keep_library_handlers), an empty signal mask, no timers (the
  * POSIX timers the cell created included), the resource limits from the
- * executor's start. */
+ * executor's start, no child subreaper. */
 void guard_executor_state(void);
 
 /* In a GPU session, after a cell's code ran: the signal handlers that

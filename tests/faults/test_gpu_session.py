@@ -221,6 +221,17 @@ class TestInPlaceGuard:
         g.intact()
         introspect(g)  # in forks of the process that took over
 
+    def test_crash_after_a_cell_made_the_session_a_subreaper(self):
+        # The watcher of the next cell must still be there to take over.
+        s = GpuSession()
+        try:
+            s.ok(START, timeout=120)
+            s.ok("#include <sys/prctl.h>\nprctl(PR_SET_CHILD_SUBREAPER, 1);")
+            s.in_place()
+            s.fails("sentinel = 1; *(volatile int *)0 = 1;", "Crash", "without the GPU's state")
+        finally:
+            s.close()
+
     def test_closing_parcs_pipes_in_place(self):
         for close_all in (False, True):
             s = GpuSession()
