@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -566,6 +567,67 @@ static int guard_killpg(pid_t pgrp, int sig)
     return killpg(pgrp, sig);
 }
 
+/* ------------------------------------------------------------------ */
+/* SIGUSR1 in place                                                    */
+/* ------------------------------------------------------------------ */
+
+/* A cell run in place (a GPU session) is interrupted by SIGUSR1 to its
+ * own process: it may not ignore, catch or block it. Elsewhere (forked
+ * cells, processes a cell forked) these pass everything through. */
+static int in_place_now(void)
+{
+    return cell_pid && getpid() == cell_pid && limits && limits->gpu_in_place;
+}
+
+static void refuse_usr1(const char *fn)
+{
+    fprintf(stderr, "parc: %s(SIGUSR1) refused: in a GPU session cells run in place, and parc interrupts them "
+                    "with SIGUSR1.\n", fn);
+}
+
+static void (*guard_signal(int sig, void (*handler)(int)))(int)
+{
+    if (sig == SIGUSR1 && in_place_now()) {
+        refuse_usr1("signal");
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    return signal(sig, handler);
+}
+
+static int guard_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (sig == SIGUSR1 && act && in_place_now()) {
+        refuse_usr1("sigaction");
+        errno = EINVAL;
+        return -1;
+    }
+    return sigaction(sig, act, old);
+}
+
+/* The mask set would make, SIGUSR1 left out in place; set itself else. */
+static const sigset_t *mask_without_usr1(int how, const sigset_t *set, sigset_t *copy, const char *fn)
+{
+    if (!set || how == SIG_UNBLOCK || !sigismember(set, SIGUSR1) || !in_place_now())
+        return set;
+    *copy = *set;
+    sigdelset(copy, SIGUSR1);
+    refuse_usr1(fn);
+    return copy;
+}
+
+static int guard_sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t copy;
+    return sigprocmask(how, mask_without_usr1(how, set, &copy, "sigprocmask"), old);
+}
+
+static int guard_pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t copy;
+    return pthread_sigmask(how, mask_without_usr1(how, set, &copy, "pthread_sigmask"), old);
+}
+
 /* Before the cell process becomes another program: its output so far is
  * written, and the executor learns which program to name in its report. */
 static void before_exec(const char *path)
@@ -705,6 +767,10 @@ void guard_install(struct jit *j)
     jit_define(j, "posix_spawn", (void *)guard_posix_spawn);
     jit_define(j, "posix_spawnp", (void *)guard_posix_spawnp);
     jit_define(j, "parc_shell", (void *)guard_parc_shell);
+    jit_define(j, "signal", (void *)guard_signal);
+    jit_define(j, "sigaction", (void *)guard_sigaction);
+    jit_define(j, "sigprocmask", (void *)guard_sigprocmask);
+    jit_define(j, "pthread_sigmask", (void *)guard_pthread_sigmask);
     jit_define(j, "kill", (void *)guard_kill);
     jit_define(j, "killpg", (void *)guard_killpg);
     jit_define(j, "execve", (void *)guard_execve);

@@ -210,12 +210,28 @@ class TestInPlaceGuard:
 
     # The cells below end the in-place process: the session goes on in the
     # watcher, without the GPU's state.
-    def test_interrupt_after_sigusr1_ignored_and_signals_blocked(self, g):
-        g.ok("signal(SIGUSR1, SIG_IGN); signal(SIGINT, SIG_IGN);\n"
-             "sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);")
+    def test_sigusr1_is_parcs_in_place(self, g):
+        # In place, SIGUSR1 interrupts the cell: a cell may not ignore,
+        # catch or block it (it is told so); other signals are its own.
+        reply, out = g.run("void on_usr1(int sig) { (void)sig; }\n"
+                           'printf("%d ", signal(SIGUSR1, SIG_IGN) == SIG_ERR);\n'
+                           "struct sigaction act = {0}; act.sa_handler = on_usr1;\n"
+                           'printf("%d ", sigaction(SIGUSR1, &act, NULL));\n'
+                           "sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);\n"
+                           "sigset_t now; sigprocmask(SIG_BLOCK, NULL, &now);\n"
+                           'printf("%d %d\\n", sigismember(&now, SIGUSR1), sigismember(&now, SIGUSR2));')
+        assert reply["status"] == "ok", error_text(reply)
+        assert stream_text(out) == "1 -1 0 1\n", stream_text(out)
+        err = stream_text(out, "stderr")
+        for fn in ("signal", "sigaction", "sigprocmask"):
+            assert f"parc: {fn}(SIGUSR1) refused: in a GPU session cells run in place" in err, err
         g.in_place()
+
+    def test_interrupt_a_cell_ignoring_and_blocking_signals(self, g):
         g.interrupt_after(1.0)
-        reply, out = g.run("sentinel = 1; for (;;) ;")
+        reply, out = g.run("signal(SIGUSR1, SIG_IGN); signal(SIGINT, SIG_IGN);\n"
+                           "sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);\n"
+                           "sentinel = 1; for (;;) ;")
         assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", error_text(reply)
         assert "without the GPU's state" in error_text(reply), error_text(reply)
         g.intact()
