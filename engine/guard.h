@@ -2,8 +2,9 @@
  * into the session: the standard file descriptors and stdio buffers, the
  * session's pipes, signal dispositions and masks, timers and resource
  * limits; killing the processes that hold the session; more processes
- * than its limit; exec() of another program. The executor calls these
- * hooks around each cell (engine/executor.c). */
+ * than its limit; exec() of another program; in place (GPU sessions),
+ * the interrupt signal. The executor calls these hooks around each cell
+ * (engine/executor.c). */
 #ifndef PARC_GUARD_H
 #define PARC_GUARD_H
 
@@ -25,7 +26,8 @@ int guard_high_fd(int fd);
  * processes share. */
 void guard_init(int req_fd, int ev_fd, int in_fd);
 
-/* Makes cells link against the guarded kill, killpg and exec functions. */
+/* Makes cells link against the guarded kill, killpg, exec, command and
+ * signal functions. */
 void guard_install(struct jit *j);
 
 /* In the executor, before forking a cell: clears the shared counters. */
