@@ -27,6 +27,7 @@
 #include "pool.h"
 #include "rtrace.h"
 #include "split.h"
+#include "textutil.h"
 #include "util.h"
 #include "wire.h"
 
@@ -267,15 +268,6 @@ static void in_place_restore(struct session *s, const struct settings *t, struct
     guard_executor_state();
     executor_signals();
     send_done(s, "compile_error");
-}
-
-/* fork() for the executor's own children. A session whose in-place cell
- * died goes on in the watcher, a fork of a process that ran a GPU runtime
- * with its own threads: that runtime's fork handlers could wait for locks
- * those threads held, so the watcher's forks skip the handlers. */
-static pid_t session_fork(const struct session *s)
-{
-    return s->gpu_lost ? _Fork() : fork();
 }
 
 /* After a cell's code: if it brought a GPU runtime into the process, later
@@ -1094,47 +1086,6 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
 /* Other requests                                                      */
 /* ------------------------------------------------------------------ */
 
-/* How long a throwaway fork has to answer (in_fork). */
-#define IN_FORK_MS 10000
-
-/* Runs fn in a throwaway fork (compiling can leave state behind, and some
- * TinyCC errors end the process). The child writes its answer to a pipe;
- * returns it malloc'd, or NULL. */
-static char *in_fork(struct session *s, char *(*fn)(struct session *, const char *), const char *arg)
-{
-    int p[2];
-    if (pipe(p) < 0)
-        return NULL;
-    fflush(NULL);
-    pid_t pid = session_fork(s);
-    if (pid == 0) {
-        close(p[0]);
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        char *r = fn(s, arg);
-        if (r)
-            write_all(p[1], r, strlen(r));
-        _exit(0);
-    }
-    close(p[1]);
-    struct buf b = {0};
-    /* A fork of a process running a GPU runtime runs its fork handlers,
-     * which could block: the answer comes within IN_FORK_MS or not at all. */
-    if (pid > 0 && guard_read_all_within(p[0], &b, IN_FORK_MS) < 0) {
-        kill(pid, SIGKILL);
-        buf_free(&b);
-    }
-    close(p[0]);
-    if (pid > 0)
-        guard_reap_within(pid, 1000);
-    if (!b.len) {
-        buf_free(&b);
-        return NULL;
-    }
-    return buf_take(&b);
-}
-
 static char *is_complete_child(struct session *s, const char *code)
 {
     struct buf err = {0};
@@ -1178,17 +1129,12 @@ static char *indent_for(const char *code)
 
 static void handle_is_complete(struct session *s, const char *code)
 {
-    char *r = in_fork(s, is_complete_child, code);
+    char *r = introspect_in_fork(s, is_complete_child, code);
     const char *v = r ? r : "invalid";
     char *indent = !strcmp(v, "incomplete") ? indent_for(code) : xstrdup("");
     wire_sendv(s->ev_fd, EV_REPLY, v, indent, NULL);
     free(indent);
     free(r);
-}
-
-static int word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static void add_match(const char ***v, size_t *n, const char *cand, const char *prefix, size_t plen)
@@ -1224,22 +1170,68 @@ static void reply_members(struct session *s, char **members, size_t start, size_
     free(f);
 }
 
+/* A magic's name: the first len bytes of its usage line. */
+struct magic_name {
+    const char *usage;
+    size_t len;
+};
+
+static int cmp_magic_name(const void *a, const void *b)
+{
+    const struct magic_name *x = a, *y = b;
+    int c = strncmp(x->usage, y->usage, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The names of the line magics (cell: the cell magics) that start with
+ * prefix ("%ti"; for a cell magic the word after its first '%'), in
+ * alphabetical order (the table is grouped by topic), each once: *v
+ * points at their usage lines, whose first (*lens)[k] bytes are the name.
+ * Returns how many; the caller frees *v and *lens. */
+static size_t magic_matches(int cell, const char *prefix, const char ***v, size_t **lens)
+{
+    size_t plen = strlen(prefix), n = 0;
+    struct magic_name *names = NULL;
+    for (const struct magic *m = magic_table; m->name; m++) {
+        /* m->name is preceded by '%' in the table's usage text. */
+        struct magic_name nm = {m->usage + (m->cell ? 1 : 0), strlen(m->name) + 1};
+        if (m->cell != cell || strncmp(nm.usage, prefix, plen) || plen > nm.len)
+            continue;
+        size_t k;
+        for (k = 0; k < n && cmp_magic_name(&names[k], &nm); k++)
+            ;
+        if (k == n) {
+            names = xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = nm;
+        }
+    }
+    if (names)
+        qsort(names, n, sizeof *names, cmp_magic_name);
+    *v = n ? xmalloc(n * sizeof **v) : NULL;
+    *lens = n ? xmalloc(n * sizeof **lens) : NULL;
+    for (size_t k = 0; k < n; k++) {
+        (*v)[k] = names[k].usage;
+        (*lens)[k] = names[k].len;
+    }
+    free(names);
+    return n;
+}
+
 static void handle_complete(struct session *s, const char *code, size_t cursor)
 {
     size_t len = strlen(code);
     char **members = NULL;
     size_t mstart = 0;
-    if (introspect_members(s, code, cursor, &members, &mstart) >= 0) {
+    int nmembers = introspect_members(s, code, cursor, &members, &mstart);
+    if (nmembers >= 0) {
         reply_members(s, members, mstart, cursor > len ? len : cursor);
-        for (size_t i = 0; members[i]; i++)
-            free(members[i]);
-        free(members);
+        strv_free(members, (size_t)nmembers);
         return;
     }
     if (cursor > len)
         cursor = len;
     size_t start = cursor;
-    while (start > 0 && word_char(code[start - 1]))
+    while (start > 0 && text_word_char(code[start - 1]))
         start--;
     int magic = start > 0 && code[start - 1] == '%';
     if (magic)
@@ -1249,31 +1241,11 @@ static void handle_complete(struct session *s, const char *code, size_t cursor)
     const char **v = NULL;
     size_t n = 0, *lens = NULL; /* magic names are prefixes of usage lines */
     if (magic) {
-        /* %name for line magics, %%name for cell magics (the word starts
-         * after the first %). */
-        int cell = start > 0 && code[start - 1] == '%';
-        for (const struct magic *m = magic_table; m->name; m++) {
-            if (m->cell != cell)
-                continue;
-            /* m->name is preceded by '%' in the table's usage text. */
-            const char *full = m->usage + (m->cell ? 1 : 0);
-            size_t len = strlen(m->name) + 1;
-            if (!strncmp(full, prefix, plen) && plen <= len) {
-                size_t k;
-                for (k = 0; k < n && strncmp(v[k], full, len); k++)
-                    ;
-                if (k == n) {
-                    v = xrealloc(v, (n + 1) * sizeof *v);
-                    v[n++] = full;
-                    lens = xrealloc(lens, n * sizeof *lens);
-                    lens[n - 1] = len;
-                }
-            }
-        }
+        n = magic_matches(start > 0 && code[start - 1] == '%', prefix, &v, &lens);
     } else {
         struct jit *j = s->jit;
         for (size_t i = 0; i < j->ndecls; i++)
-            if (j->decls[i].key && word_char(j->decls[i].key[0]))
+            if (j->decls[i].key && text_word_char(j->decls[i].key[0]))
                 add_match(&v, &n, j->decls[i].key, prefix, plen);
         for (size_t i = 0; i < j->nsyms; i++)
             add_match(&v, &n, j->syms[i].name, prefix, plen);
@@ -1281,7 +1253,7 @@ static void handle_complete(struct session *s, const char *code, size_t cursor)
             if (split_keywords[i][0] != '_')
                 add_match(&v, &n, split_keywords[i], prefix, plen);
     }
-    if (!lens)
+    if (!magic && n)
         qsort(v, n, sizeof *v, cmp_str);
     char a[32], b[32];
     snprintf(a, sizeof a, "%zu", start);

@@ -29,54 +29,29 @@
 /* Where a probe cell leaves its answer (in the fork that runs it). */
 static char *probe_answer;
 
-/* In a fork: compiles code (which stores a string in probe_answer,
- * through its address: see answer_to) as a quiet cell, runs it, and writes
- * the answer to the pipe fd; with want_diag, writes the compiler's
- * messages instead. */
-static void probe_child(struct session *s, const char *code, int fd, int want_diag)
-{
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    struct jit_cell cell;
-    struct buf diag = {0};
-    int rc = jit_compile(s->jit, code, 0, 1, &cell, &diag);
-    if (want_diag && diag.len)
-        write_all(fd, diag.data, diag.len);
-    else if (!want_diag && rc == 0 && cell.entry) {
-        cell.entry();
-        if (probe_answer)
-            write_all(fd, probe_answer, strlen(probe_answer));
-    }
-    _exit(0);
-}
+/* How long a throwaway fork has to answer. */
+#define IN_FORK_MS 10000
 
-/* Adds the start of a statement whose value is the probe's answer. (A
- * store to a constant address would be compiled with a 32-bit one.) */
-static void answer_to(struct buf *b)
-{
-    buf_printf(b, "char **__parc_answer = (char **)%p; *__parc_answer = (char *)", (void *)&probe_answer);
-}
-
-/* Runs the probe cell code in a throwaway fork. Returns its answer (with
- * want_diag, the compiler's messages), malloc'd, or NULL if it did not
- * compile or gave none. */
-static char *probe_in_fork(struct session *s, const char *code, int want_diag)
+char *introspect_in_fork(struct session *s, char *(*fn)(struct session *, const char *), const char *arg)
 {
     int p[2];
     if (pipe(p) < 0)
         return NULL;
     fflush(NULL);
-    /* A fork of a process that ran a GPU runtime skips its fork handlers
-     * (see session_fork in executor.c), and any may block: bounded. */
-    pid_t pid = s->gpu_lost ? _Fork() : fork();
+    pid_t pid = session_fork(s);
     if (pid == 0) {
         close(p[0]);
-        probe_child(s, code, p[1], want_diag);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        char *r = fn(s, arg);
+        if (r)
+            write_all(p[1], r, strlen(r));
+        _exit(0);
     }
     close(p[1]);
     struct buf b = {0};
-    if (pid > 0 && guard_read_all_within(p[0], &b, 10000) < 0) {
+    if (pid > 0 && guard_read_all_within(p[0], &b, IN_FORK_MS) < 0) {
         kill(pid, SIGKILL);
         buf_free(&b);
     }
@@ -90,9 +65,46 @@ static char *probe_in_fork(struct session *s, const char *code, int want_diag)
     return buf_take(&b);
 }
 
+/* In the throwaway fork: compiles code (which stores a string in
+ * probe_answer, through its address: see answer_to) as a quiet cell, runs
+ * it and returns the answer; with want_diag, the compiler's messages
+ * instead. */
+static char *probe_run(struct session *s, const char *code, int want_diag)
+{
+    struct jit_cell cell;
+    struct buf diag = {0};
+    int rc = jit_compile(s->jit, code, 0, 1, &cell, &diag);
+    if (want_diag)
+        return buf_take(&diag);
+    if (rc == 0 && cell.entry) {
+        cell.entry();
+        return probe_answer;
+    }
+    return NULL;
+}
+
+/* Adds the start of a statement whose value is the probe's answer. (A
+ * store to a constant address would be compiled with a 32-bit one.) */
+static void answer_to(struct buf *b)
+{
+    buf_printf(b, "char **__parc_answer = (char **)%p; *__parc_answer = (char *)", (void *)&probe_answer);
+}
+
+static char *probe_child(struct session *s, const char *code)
+{
+    return probe_run(s, code, 0);
+}
+
+static char *probe_diag_child(struct session *s, const char *code)
+{
+    return probe_run(s, code, 1);
+}
+
+/* The answer of the probe cell code, malloc'd, or NULL if it did not
+ * compile or gave none. */
 static char *probe(struct session *s, const char *code)
 {
-    return probe_in_fork(s, code, 0);
+    return introspect_in_fork(s, probe_child, code);
 }
 
 /* ------------------------------------------------------------------ */
@@ -192,7 +204,7 @@ static char **header_fields(const char *prelude, const char *type)
 static char *header_type(struct session *s, const char *operand, int arrow)
 {
     char *code = xasprintf("int __parc_probe = %s(%s);", arrow ? "*" : "", operand);
-    char *msgs = probe_in_fork(s, code, 1);
+    char *msgs = introspect_in_fork(s, probe_diag_child, code);
     free(code);
     const char *m = msgs ? strstr(msgs, "cannot convert '") : NULL;
     char *type = NULL;

@@ -17,6 +17,14 @@ struct session;
  * the caller) and in *start the offset of the typed word. */
 int introspect_members(struct session *s, const char *code, size_t cursor, char ***matches, size_t *start);
 
+/* Runs fn(s, arg) in a throwaway fork of the executor, its stdout and
+ * stderr going to /dev/null (compiling can leave state behind, and some
+ * TinyCC errors end the process). Returns the string fn returned, passed
+ * back through a pipe, malloc'd; NULL when fn returned NULL or "", or
+ * gave no answer within 10 s (a fork of a process running a GPU runtime
+ * runs the runtime's fork handlers, which could block). */
+char *introspect_in_fork(struct session *s, char *(*fn)(struct session *, const char *), const char *arg);
+
 /* A description of name for a reader: for a session name its declaration,
  * type, current value (variables) and defining cell; for a name from the
  * standard headers its prototype or macro; with detail (??name) also the

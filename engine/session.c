@@ -1,5 +1,6 @@
-/* session.c — magics that change session settings (see session.h). They
- * run in the cell process: a failed cell takes its settings back. */
+/* session.c — magics that change session settings (see session.h), which
+ * run in the cell process: a failed cell takes its settings back; the
+ * session's limits and the executor's fork. */
 #include "session.h"
 #include "jit.h"
 #include "magic.h"
@@ -63,6 +64,11 @@ void session_apply_limits(const struct session *s)
         setrlimit(RLIMIT_DATA, &r);
 #endif
     }
+}
+
+pid_t session_fork(const struct session *s)
+{
+    return s->gpu_lost ? _Fork() : fork();
 }
 
 int session_magic_lib(struct magic_call *c)

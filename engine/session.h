@@ -6,6 +6,7 @@
 #define PARC_SESSION_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct buf;
 struct jit;
@@ -48,6 +49,13 @@ int session_default_limits(struct session *s, struct buf *err);
 /* Applies the per-cell resource limits (%limit mem/procs) to the calling
  * process, a cell about to run. */
 void session_apply_limits(const struct session *s);
+
+/* fork() for the executor's own children (cells, throwaway forks): as
+ * fork(), but in a session whose in-place cell died, going on in the
+ * watcher (a fork of a process that ran a GPU runtime with its own
+ * threads), without the fork handlers, which could wait for locks those
+ * threads held. */
+pid_t session_fork(const struct session *s);
 
 /* Settings magics (see magic.h): %lib, %include_path, %limit, %lsmagic,
  * %magic. */

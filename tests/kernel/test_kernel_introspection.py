@@ -132,6 +132,20 @@ def test_no_members_for_wrong_operator_or_unknown_type(kernel):
     assert "sun" in complete(kc, "1.5 + su")["matches"]
 
 
+def test_complete_magic_names_in_alphabetical_order(kernel):
+    # The magic table is grouped by topic; front ends show matches as given.
+    km, kc = kernel
+    line = complete(kc, "%")["matches"]
+    assert {"%cc", "%lsmagic", "%timeit", "%whos"} <= set(line)
+    assert line == sorted(line) and len(set(line)) == len(line)
+    c = complete(kc, "%%")
+    cell = c["matches"]   # the word after the cell magic's first %
+    assert {"%c", "%mpi", "%writefile"} <= set(cell) and cell == sorted(cell)
+    assert c["cursor_start"] == 1
+    assert complete(kc, "%ti")["matches"] == ["%time", "%timeit", "%timeline"]
+    assert complete(kc, "%%c")["matches"] == ["%c", "%cuda"]
+
+
 # ---------------------------------------------------------------------------
 # Inspection
 # ---------------------------------------------------------------------------
