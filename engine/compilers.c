@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char c_usage[] = "usage: %%%%c [--cc clang|gcc|tcc|PATH] [--remarks] [FLAGS]";
-
 /* Checks that cmd's compiler exists; -1 with c->err set if not. */
 static int check(struct magic_call *c, const char *cmd)
 {
@@ -21,7 +19,7 @@ static int check(struct magic_call *c, const char *cmd)
     struct buf e = {0};
     int rc = cc_check(cmd, &e);
     if (rc < 0)
-        buf_printf(c->err, "%s: %s\n", c->cell, e.data);
+        magic_error(c, "%s", e.data);
     buf_free(&e);
     return rc;
 }
@@ -69,14 +67,6 @@ static int is_opt_flag(const char *f)
     return !strncmp(f, "-O", 2) && strcmp(f, "-O0") != 0;
 }
 
-static int c_error(struct magic_call *c, const char *what)
-{
-    buf_printf(c->err, "%s: %s\n", c->cell, what);
-    buf_printf(c->err, c_usage);
-    buf_addc(c->err, '\n');
-    return -1;
-}
-
 int compilers_magic_c(struct magic_call *c)
 {
     struct jit *j = c->s->jit;
@@ -89,18 +79,15 @@ int compilers_magic_c(struct magic_call *c)
             cc = strtok_r(NULL, " \t", &save);
             if (!cc) {
                 buf_free(&flags);
-                return c_error(c, "--cc needs the name of a compiler");
+                return magic_usage(c, "--cc needs the name of a compiler");
             }
         } else if (!strncmp(tok, "--cc=", 5)) {
             cc = tok + 5;
         } else if (!strcmp(tok, "--remarks")) {
             remarks = 1;
         } else if (!strncmp(tok, "--", 2)) {
-            char *m = xasprintf("unknown option %s", tok);
-            c_error(c, m);
-            free(m);
             buf_free(&flags);
-            return -1;
+            return magic_usage(c, "unknown option '%s'", tok);
         } else {
             opt |= is_opt_flag(tok);
             buf_printf(&flags, " %s", tok);
@@ -114,7 +101,7 @@ int compilers_magic_c(struct magic_call *c)
     buf_free(&flags);
     if (remarks && !cc_is_clang(cmd)) {
         free(cmd);
-        return c_error(c, "--remarks shows clang's optimization remarks: use it with clang");
+        return magic_usage(c, "--remarks shows clang's optimization remarks: use it with clang");
     }
     if (check(c, cmd) < 0) {
         free(cmd);

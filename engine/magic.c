@@ -2,9 +2,11 @@
  * themselves live with what they do: settings in session.c, timing in
  * timing.c. */
 #include "magic.h"
+#include "diag.h"
 #include "session.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +46,10 @@ static size_t distance(const char *a, const char *b)
     return r;
 }
 
-static void unknown(struct buf *err, const char *cell, const char *name, int is_cell)
+static void unknown(struct buf *err, const char *cell, int line, const char *name, int is_cell)
 {
     const char *pct = is_cell ? "%%" : "%";
-    buf_printf(err, "%s: unknown %s magic %s%s", cell, is_cell ? "cell" : "line", pct, name);
+    buf_printf(err, "%s:%d: error: unknown %s magic %s%s", cell, line, is_cell ? "cell" : "line", pct, name);
     const struct magic *best = NULL;
     size_t bd = (size_t)-1;
     for (const struct magic *m = magic_table; m->name; m++) {
@@ -64,6 +66,38 @@ static void unknown(struct buf *err, const char *cell, const char *name, int is_
     else if (!is_cell && magic_find(name, 1))
         buf_printf(err, " — %%%%%s is a cell magic: put it on the first line", name);
     buf_adds(err, " (%lsmagic lists them all)\n");
+}
+
+/* "cell[3]:LINE: error: %name: " and the message, ending in a newline. */
+static void report(struct magic_call *c, const char *fmt, va_list ap)
+{
+    buf_printf(c->err, "%s:%d: error: %s%s: ", c->cell, c->line, c->magic->cell ? "%%" : "%", c->magic->name);
+    buf_vprintf(c->err, fmt, ap);
+    buf_addc(c->err, '\n');
+}
+
+int magic_usage(struct magic_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, fmt, ap);
+    va_end(ap);
+    buf_printf(c->err, "usage: %s\n", c->magic->usage);
+    return -1;
+}
+
+int magic_error(struct magic_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int magic_no_args(struct magic_call *c)
+{
+    return c->args[0] ? magic_usage(c, "unexpected argument '%s'", c->args) : 0;
 }
 
 /* Splits "name args" in place; returns the args (trimmed). */
@@ -96,6 +130,7 @@ static int strip_question(char *name)
 
 static int run_magic(const struct magic *m, struct magic_call *c, int help)
 {
+    c->magic = m;
     if (help || c->args[0] == '?' || !strcmp(c->args, "--help") || !strcmp(c->args, "-h")) {
         /* %name? or %name --help: the magic's usage instead of running it. */
         printf("%s\n%s\n", m->usage, m->help);
@@ -104,22 +139,29 @@ static int run_magic(const struct magic *m, struct magic_call *c, int help)
     return m->run(c);
 }
 
-static char *cell_magic(struct session *s, const char *code, int cell_no, const char *cell, struct buf *err,
-                        int *no_compile)
+/* Runs the cell magic on the first line of code, which starts at
+ * pct (its "%%") after blanks. Returns its C, or NULL with err set; *line
+ * is set to the magic's line as written (malloc'd, its arguments from
+ * (*line)[*args_at]). */
+static char *cell_magic(struct session *s, const char *code, const char *pct, int cell_no, const char *cell,
+                        struct buf *err, int *no_compile, char **line, int *args_at)
 {
-    const char *nl = strchr(code, '\n');
-    char *first = xstrndup(code + 2, nl ? (size_t)(nl - code - 2) : strlen(code + 2));
+    const char *nl = strchr(pct, '\n');
+    *line = xstrndup(code, nl ? (size_t)(nl - code) : strlen(code));
+    char *first = xstrdup(*line + (pct - code) + 2);
     char *name;
     char *args = split_name(first, &name);
+    *args_at = (int)(pct - code) + 2 + (int)(args - name);
     int help = strip_question(name);
     const struct magic *m = magic_find(name, 1);
     if (!m) {
-        unknown(err, cell, name, 1);
+        unknown(err, cell, 1, name, 1);
         free(first);
         return NULL;
     }
     struct buf out = {0};
-    struct magic_call c = {s, cell, cell_no, 1, args, nl ? nl + 1 : "", &out, err, 0, 0, NULL};
+    struct magic_call c = {.s = s, .cell = cell, .cell_no = cell_no, .line = 1, .text = *line, .args = args,
+                           .body = nl ? nl + 1 : "", .code = &out, .err = err};
     int rc = run_magic(m, &c, help);
     if (help)
         c.no_compile = 1;
@@ -132,13 +174,34 @@ static char *cell_magic(struct session *s, const char *code, int cell_no, const 
     return buf_take(&out);
 }
 
-static void clear_sources(struct session *s)
+void magic_sources_free(struct session *s)
 {
-    for (size_t i = 0; i < s->nsources; i++)
+    for (size_t i = 0; i < s->nsources; i++) {
         free(s->sources[i].file);
+        free(s->sources[i].text);
+    }
     free(s->sources);
     s->sources = NULL;
     s->nsources = 0;
+}
+
+int magic_kept_lines(const struct session *s)
+{
+    for (size_t i = 0; i < s->nsources; i++)
+        if (!s->sources[i].text)
+            return 1;
+    return 0;
+}
+
+/* Records that line first of the expanded cell was made from a magic's
+ * line text (taken), its arguments at args_at; at index i of s->sources,
+ * which stays in line order. */
+static void add_magic_line(struct session *s, size_t i, int first, char *text, int args_at)
+{
+    s->sources = xrealloc(s->sources, (s->nsources + 1) * sizeof *s->sources);
+    memmove(s->sources + i + 1, s->sources + i, (s->nsources - i) * sizeof *s->sources);
+    s->sources[i] = (struct magic_source){first, 1, NULL, text, args_at};
+    s->nsources++;
 }
 
 /* Lines in the text b holds so far, plus one: the line being written. */
@@ -151,11 +214,13 @@ static int current_line(const struct buf *b)
 }
 
 /* Appends what a line magic produced: on one line so that the cell's line
- * numbers stay, unless the magic keeps its lines (then recorded). */
-static void add_replacement(struct session *s, struct buf *out, const struct magic_call *c)
+ * numbers stay (recorded with the magic's line, args_at in it), unless the
+ * magic keeps its lines (then recorded with their file). */
+static void add_replacement(struct session *s, struct buf *out, const struct magic_call *c, int args_at)
 {
     const struct buf *r = c->code;
     if (!c->keep_lines) {
+        add_magic_line(s, s->nsources, current_line(out), xstrdup(c->text), args_at);
         for (size_t i = 0; i < r->len; i++)
             buf_addc(out, r->data[i] == '\n' ? ' ' : r->data[i]);
         return;
@@ -167,7 +232,8 @@ static void add_replacement(struct session *s, struct buf *out, const struct mag
     for (size_t i = 0; i < len; i++)
         count += r->data[i] == '\n';
     s->sources = xrealloc(s->sources, (s->nsources + 1) * sizeof *s->sources);
-    s->sources[s->nsources++] = (struct magic_source){current_line(out), count, c->source ? xstrdup(c->source) : NULL};
+    s->sources[s->nsources++] =
+        (struct magic_source){current_line(out), count, c->source ? xstrdup(c->source) : NULL, NULL, 0};
     buf_add(out, r->data, len);
 }
 
@@ -195,18 +261,24 @@ char *magic_expand(struct session *s, const char *code, int cell_no, struct buf 
 {
     char *cell = cell_no > 0 ? xasprintf("cell[%d]", cell_no) : xstrdup("cell");
     *no_compile = 0;
-    clear_sources(s);
+    magic_sources_free(s);
     const char *p = code;
     while (*p == ' ' || *p == '\t')
         p++;
     if (p[0] == '%' && p[1] == '%') {
-        char *r = cell_magic(s, p, cell_no, cell, err, no_compile);
+        char *line;
+        int args_at;
+        char *r = cell_magic(s, code, p, cell_no, cell, err, no_compile, &line, &args_at);
         if (r && !*no_compile) {
             /* The cell magic's C may hold line magics of its own. */
             char *again = magic_expand(s, r, cell_no, err, no_compile);
             free(r);
             r = again;
         }
+        if (r && !*no_compile && !(s->nsources && s->sources[0].first == 1))
+            add_magic_line(s, 0, 1, line, args_at);
+        else
+            free(line);
         free(cell);
         return r;
     }
@@ -235,15 +307,18 @@ char *magic_expand(struct session *s, const char *code, int cell_no, struct buf 
             if (!m && help)
                 m = magic_find(name, 1); /* %timeit? explains %%timeit too */
             if (!m) {
-                unknown(err, cell, name, 0);
+                unknown(err, cell, line, name, 0);
                 ok = 0;
             } else {
                 struct buf repl = {0};
-                struct magic_call c = {s, cell, cell_no, line, args, NULL, &repl, err, 0, 0, NULL};
+                char *whole = xstrndup(p, (size_t)(end - p));
+                struct magic_call c = {.s = s, .cell = cell, .cell_no = cell_no, .line = line, .text = whole,
+                                       .args = args, .code = &repl, .err = err};
                 if (run_magic(m, &c, help) < 0)
                     ok = 0;
                 else
-                    add_replacement(s, &out, &c);
+                    add_replacement(s, &out, &c, (int)(q + 1 - p) + (int)(args - text));
+                free(whole);
                 buf_free(&repl);
             }
             free(text);
@@ -321,18 +396,134 @@ static void map_line(const struct session *s, const char *cell, const char *l, s
     buf_add(out, l, n);
 }
 
+/* The magic whose line became line n of the expanded cell, or NULL. */
+static const struct magic_source *magic_line(const struct session *s, int n)
+{
+    for (size_t i = 0; i < s->nsources; i++)
+        if (s->sources[i].text && s->sources[i].first == n)
+            return &s->sources[i];
+    return NULL;
+}
+
+/* The column in m's line of what a message (msg: its text after the
+ * place) is about, placed by the compiler at column col (0: none) of gen
+ * (n characters), the C made from the line; 0 when not known. What the
+ * message quotes is looked for in the arguments; else a column inside the
+ * arguments as they stand in gen moves with them. */
+static int user_column(const struct magic_source *m, const char *msg, const char *gen, size_t n, int col)
+{
+    const char *args = m->text + m->args_at;
+    int at = diag_column(args, msg);
+    if (at)
+        return m->args_at + at;
+    size_t an = strlen(args);
+    const char *hit = gen && an ? memmem(gen, n, args, an) : NULL;
+    if (hit && col > hit - gen && (size_t)(col - (hit - gen)) <= an + 1)
+        return m->args_at + col - (int)(hit - gen);
+    return 0;
+}
+
+/* Whether l (n characters) starts a message about a line of the cell:
+ * "cell:LINE[:COL]: rest". */
+static int message_head(const char *cell, const char *l, size_t n, int *line, int *col, const char **rest)
+{
+    size_t cl = strlen(cell);
+    if (n <= cl + 1 || strncmp(l, cell, cl) || l[cl] != ':' || !isdigit((unsigned char)l[cl + 1]))
+        return 0;
+    char *end;
+    *line = (int)strtol(l + cl + 1, &end, 10);
+    *col = 0;
+    if (*end == ':' && isdigit((unsigned char)end[1])) {
+        char *e2;
+        long c = strtol(end + 1, &e2, 10);
+        if (*e2 == ':')
+            *col = (int)c, end = e2;
+    }
+    if (*end != ':')
+        return 0;
+    *rest = end + 1 + (end[1] == ' ');
+    return 1;
+}
+
+/* Length of the line at p, without its newline. */
+static size_t line_len(const char *p)
+{
+    const char *e = strchr(p, '\n');
+    return e ? (size_t)(e - p) : strlen(p);
+}
+
+/* Whether the line at p (n characters) is diag's source line for line
+ * number line ("%5d | TEXT"); *gen is set to TEXT. */
+static int source_of(const char *p, size_t n, int line, const char **gen)
+{
+    char *end;
+    const char *d = p + strspn(p, " ");
+    if (d >= p + n || !isdigit((unsigned char)*d) || strtol(d, &end, 10) != line || strncmp(end, " | ", 3))
+        return 0;
+    *gen = end + 3;
+    return 1;
+}
+
+/* Whether the line at p (n characters) is a caret line ("      |   ^"). */
+static int caret_of(const char *p, size_t n)
+{
+    return n > 8 && !strncmp(p, "      | ", 8) && strspn(p + 8, " \t") == n - 9 && p[n - 1] == '^';
+}
+
+/* A message about the line of magic m (head: "cell:LINE[:COL]: rest",
+ * head_len characters, then the source line and caret diag_format shows
+ * for the C made from it) onto out as about the magic's line as written.
+ * Returns where the text after what it consumed starts. */
+static const char *map_magic_message(const struct session *s, const struct magic_source *m, const char *cell,
+                                     const char *head, size_t head_len, struct buf *out)
+{
+    int line, col;
+    const char *rest, *gen = NULL, *file;
+    message_head(cell, head, head_len, &line, &col, &rest);
+    const char *p = head + head_len + (head[head_len] == '\n');
+    size_t n = line_len(p), gen_len = 0;
+    if (*p && source_of(p, n, line, &gen)) {
+        gen_len = n - (size_t)(gen - p);
+        p += n + (p[n] == '\n');
+        n = line_len(p);
+        if (*p && caret_of(p, n))
+            p += n + (p[n] == '\n');
+    }
+    int at = source_line(s, line, &file);
+    int ucol = user_column(m, rest, gen, gen_len, col);
+    buf_printf(out, "%s:%d", cell, at);
+    if (ucol)
+        buf_printf(out, ":%d", ucol);
+    buf_adds(out, ": ");
+    buf_add(out, rest, head_len - (size_t)(rest - head));
+    buf_printf(out, "\n%5d | %s\n", at, m->text);
+    if (ucol > 0 && (size_t)ucol <= strlen(m->text) + 1) {
+        buf_adds(out, "      | ");
+        for (int i = 1; i < ucol; i++)
+            buf_addc(out, m->text[i - 1] == '\t' ? '\t' : ' ');
+        buf_adds(out, "^\n");
+    }
+    return p;
+}
+
 void magic_map_lines(const struct session *s, const char *cell, struct buf *text)
 {
     if (!s->nsources || !text->len)
         return;
     struct buf out = {0};
     for (const char *p = text->data; *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        size_t n = line_len(p);
+        int line, col;
+        const char *rest;
+        const struct magic_source *m = NULL;
+        if (message_head(cell, p, n, &line, &col, &rest) && (m = magic_line(s, line))) {
+            p = map_magic_message(s, m, cell, p, n, &out);
+            continue;
+        }
         map_line(s, cell, p, n, &out);
-        if (eol)
+        if (p[n])
             buf_addc(&out, '\n');
-        p += n + (eol != NULL);
+        p += n + (p[n] != 0);
     }
     buf_free(text);
     *text = out;

@@ -24,14 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define USAGE "%%mpi -n N [--hostfile FILE] [--oversubscribe] [-- MPIRUN ARGS]"
-
-static int usage(struct magic_call *c, const char *why)
-{
-    buf_printf(c->err, "%s:1: %%%%mpi: %s\nusage: %s\n", c->cell, why, USAGE);
-    return -1;
-}
-
 /* ------------------------------------------------------------------ */
 /* Options                                                             */
 /* ------------------------------------------------------------------ */
@@ -46,19 +38,17 @@ static int parse_args(struct magic_call *c, struct mpi_job *job)
             const char *v = strtok_r(NULL, " \t", &save);
             char *end = NULL;
             long n = v ? strtol(v, &end, 10) : 0;
-            if (!v || *end || n < 1 || n > 1024)
-                return usage(c, "-n takes the number of ranks, from 1 to 1024");
+            if (!v)
+                return magic_usage(c, "%s needs the number of ranks, from 1 to 1024", tok);
+            if (*end || n < 1 || n > 1024)
+                return magic_usage(c, "'%s' is not a number of ranks from 1 to 1024", v);
             job->nranks = (int)n;
         } else if (!strcmp(tok, "--hostfile") || !strcmp(tok, "-hostfile") || !strncmp(tok, "--hostfile=", 11)) {
             const char *f = tok[10] == '=' ? tok + 11 : strtok_r(NULL, " \t", &save);
             if (!f || !*f)
-                return usage(c, "--hostfile takes a file naming the hosts (\"localhost slots=4\")");
-            if (access(f, R_OK) != 0) {
-                char *why = xasprintf("cannot read the hostfile %s", f);
-                int rc = usage(c, why);
-                free(why);
-                return rc;
-            }
+                return magic_usage(c, "--hostfile needs a file naming the hosts (\"localhost slots=4\")");
+            if (access(f, R_OK) != 0)
+                return magic_usage(c, "cannot read the hostfile '%s'", f);
             free(job->hostfile);
             job->hostfile = xstrdup(f);
         } else if (!strcmp(tok, "--oversubscribe")) {
@@ -69,10 +59,7 @@ static int parse_args(struct magic_call *c, struct mpi_job *job)
                 job->extra[job->nextra++] = xstrdup(w);
             }
         } else {
-            char *why = xasprintf("unknown option %s (mpirun's own options go after --)", tok);
-            int rc = usage(c, why);
-            free(why);
-            return rc;
+            return magic_usage(c, "unknown option '%s' (mpirun's own options go after --)", tok);
         }
     }
     return 0;
@@ -437,7 +424,7 @@ int mpi_magic_cell(struct magic_call *c)
     }
     if (!c->body[strspn(c->body, " \t\r\n")]) {
         mpi_job_free(job);
-        return usage(c, "the code every rank runs goes on the lines after %%mpi");
+        return magic_usage(c, "the code every rank runs goes on the lines after %%%%mpi");
     }
     struct jit *j = c->s->jit;
     struct parts pa = {{0}, {0}, {0}};
@@ -445,11 +432,10 @@ int mpi_magic_cell(struct magic_call *c)
     reachable(j, c->body, &pa.funcs, &pa.inits, &pa.used);
     const struct decl *missing = unknown_function(j, &pa);
     if (missing) {
-        char *why = xasprintf("the code of %s (cell[%d]) is not known: its %%load or %%run file is gone; define it "
-                              "in a cell to use it in MPI cells",
-                              missing->key, missing->cell);
-        buf_printf(c->err, "%s:1: %%%%mpi: %s\n", c->cell, why);
-        free(why);
+        magic_error(c,
+                    "the code of %s (cell[%d]) is not known: its %%load or %%run file is gone; define it in a cell to "
+                    "use it in MPI cells",
+                    missing->key, missing->cell);
         strv_free(pa.used.v, pa.used.n);
         defs_free(&pa.funcs);
         defs_free(&pa.inits);

@@ -73,17 +73,15 @@ pid_t session_fork(const struct session *s)
 
 int session_magic_lib(struct magic_call *c)
 {
-    if (!c->args[0]) {
-        buf_printf(c->err, "%s: usage: %%lib NAME...   (makes libNAME available to cells, e.g. %%lib m)\n", c->cell);
-        return -1;
-    }
+    if (!c->args[0])
+        return magic_usage(c, "needs the name of a library: %%lib m makes libm available");
     for (char *tok = strtok(c->args, " \t"); tok; tok = strtok(NULL, " \t")) {
         if (!strncmp(tok, "-l", 2))
             tok += 2;
         struct buf e = {0};
         int rc = jit_load_library(tok, &e);
         if (rc < 0)
-            buf_printf(c->err, "%s: %s\n", c->cell, e.data);
+            magic_error(c, "%s", e.data);
         buf_free(&e);
         if (rc < 0)
             return -1;
@@ -119,7 +117,8 @@ static void format_limit(char *out, size_t n, long long bytes)
         snprintf(out, n, "%lld bytes", bytes);
 }
 
-/* Sets one limit from its name and value text; -1 if either is wrong. */
+/* Sets one limit from its name and value text; -1 if the value is wrong
+ * (what is one of time, mem, output, procs). */
 static int set_limit(struct session *s, const char *what, const char *value)
 {
     char *end;
@@ -180,9 +179,18 @@ int session_magic_limit(struct magic_call *c)
         }
         return 0;
     }
-    buf_printf(c->err, "%s: usage: %%limit time SECONDS | mem SIZE | procs N | output SIZE   (0 = no limit)\n",
-               c->cell);
-    return -1;
+    static const char *const kinds[][2] = {{"time", "a number of seconds"},
+                                           {"mem", "a size (512M, 4G)"},
+                                           {"procs", "a number of processes"},
+                                           {"output", "a size (100K, 10M)"}};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        if (strcmp(what, kinds[k][0]))
+            continue;
+        if (n < 2)
+            return magic_usage(c, "%s needs %s (0 = no limit)", what, kinds[k][1]);
+        return magic_usage(c, "%s '%s' is not %s (0 = no limit)", what, value, kinds[k][1]);
+    }
+    return magic_usage(c, "'%s' is not time, mem, procs or output", what);
 }
 
 int session_magic_lsmagic(struct magic_call *c)

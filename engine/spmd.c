@@ -18,21 +18,18 @@ void spmd_install(struct jit *j)
 
 static int spmd_magic(struct magic_call *c, int procs)
 {
-    const char *name = procs ? "procs" : "threads";
-    if (!c->body[strspn(c->body, " \t\r\n")]) {
-        buf_printf(c->err, "%s: usage: %%%%%s [N], then the code every worker runs on the next lines\n", c->cell,
-                   name);
-        return -1;
-    }
-    if (strchr(c->args, ';') || strchr(c->args, '{')) {
-        buf_printf(c->err, "%s: %%%%%s takes one expression, the number of workers\n", c->cell, name);
-        return -1;
-    }
-    /* Line 1 opens the function, so the body keeps its line numbers. N
-     * may be any expression; it is checked when the cell runs. */
-    buf_adds(c->code, "void __parc_spmd_body(void) {\n");
+    if (!c->body[strspn(c->body, " \t\r\n")])
+        return magic_usage(c, "the code every worker runs goes on the lines after %s", c->magic->usage);
+    if (strchr(c->args, ';') || strchr(c->args, '{'))
+        return magic_usage(c, "'%s' is not one expression, the number of workers", c->args);
+    /* Line 1 declares the body, starts the workers and opens the body, so
+     * that the body keeps its line numbers and messages about N point at
+     * the magic's line (magic_map_lines shows it). N may be any
+     * expression; it is checked when the cell runs. */
+    buf_printf(c->code, "void __parc_spmd_body(void); parc__spmd(%d, (%s), __parc_spmd_body); "
+                        "void __parc_spmd_body(void) {\n", procs, c->args[0] ? c->args : "0");
     buf_adds(c->code, c->body);
-    buf_printf(c->code, "\n}\nparc__spmd(%d, (%s), __parc_spmd_body);\n", procs, c->args[0] ? c->args : "0");
+    buf_adds(c->code, "\n}\n");
     return 0;
 }
 

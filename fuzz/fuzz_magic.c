@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out = magic_expand(&s, code, 3, &err, &no_compile);
     if (!out && !err.len)
         abort(); /* a failure always says why */
-    if (out && !no_compile && !s.nsources) {
+    if (out && !no_compile && !magic_kept_lines(&s)) {
         /* Line magics keep the cell's line numbers. */
         size_t in_lines = 0, out_lines = 0;
         for (const char *p = code; *p; p++)
@@ -87,9 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* messages end in a newline */
     free(out);
     buf_free(&err);
-    for (size_t i = 0; i < s.nsources; i++)
-        free(s.sources[i].file);
-    free(s.sources);
+    magic_sources_free(&s);
     if (s.timeline)
         trace_free(s.timeline->last);
     free(s.timeline);

@@ -70,6 +70,11 @@ static int column_of_gap(const char *line)
     return 0;
 }
 
+int diag_column(const char *line, const char *msg)
+{
+    return column_of(line, msg);
+}
+
 static void show_source(struct buf *out, const char *code, int lineno, int col)
 {
     char *line = line_of(code, lineno);

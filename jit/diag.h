@@ -15,6 +15,10 @@ struct split;
  * that line. */
 void diag_format(struct buf *out, const char *name, const char *code, const char *raw);
 
+/* The 1-based column in line of the first word msg quotes ('y', "x")
+ * that stands there as a whole word, or 0. */
+int diag_column(const char *line, const char *msg);
+
 /* Message for a cell whose brackets do not balance. */
 void diag_unbalanced(struct buf *out, const char *name, const char *code, const struct split *sp);
 
