@@ -13,22 +13,22 @@
 
 int files_magic_writefile(struct magic_call *c)
 {
-    static const char usage[] = "%%writefile [-a] FILE   (-a: append), then the file's text on the next lines";
     char *a = c->args;
     int append = 0;
     if (!strncmp(a, "-a", 2) && (a[2] == ' ' || a[2] == '\t')) {
         append = 1;
         a += 2 + strspn(a + 2, " \t");
     }
-    char *path = a[0] != '-' ? shell_path_arg(a, c->cell, usage, c->err) : NULL;
-    if (!path) {
-        if (!c->err->len)
-            buf_printf(c->err, "%s: usage: %s\n", c->cell, usage);
+    if (!strcmp(a, "-a"))
+        return magic_usage(c, "needs a file name");
+    if (a[0] == '-')
+        return magic_usage(c, "unknown option '%.*s'", (int)strcspn(a, " \t"), a);
+    char *path = shell_path_arg(c, a, "file name");
+    if (!path)
         return -1;
-    }
     FILE *f = fopen(path, append ? "a" : "w");
     if (!f) {
-        buf_printf(c->err, "%s: %%%%writefile: cannot write %s: %s\n", c->cell, path, strerror(errno));
+        magic_error(c, "cannot write %s: %s", path, strerror(errno));
         free(path);
         return -1;
     }
@@ -39,7 +39,7 @@ int files_magic_writefile(struct magic_call *c)
     if (fclose(f) != 0)
         ok = 0;
     if (!ok) {
-        buf_printf(c->err, "%s: %%%%writefile: cannot write %s: %s\n", c->cell, path, strerror(errno));
+        magic_error(c, "cannot write %s: %s", path, strerror(errno));
         free(path);
         return -1;
     }
@@ -51,13 +51,11 @@ int files_magic_writefile(struct magic_call *c)
 }
 
 /* The text of the file at path into c->code, its lines kept. 0, or -1. */
-static int load_file(struct magic_call *c, const char *path, const char *magic)
+static int load_file(struct magic_call *c, const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f) {
-        buf_printf(c->err, "%s: %s: cannot read %s: %s\n", c->cell, magic, path, strerror(errno));
-        return -1;
-    }
+    if (!f)
+        return magic_error(c, "cannot read %s: %s", path, strerror(errno));
     buf_read_stream(c->code, f);
     fclose(f);
     if (!c->code->len)
@@ -69,10 +67,10 @@ static int load_file(struct magic_call *c, const char *path, const char *magic)
 
 int files_magic_load(struct magic_call *c)
 {
-    char *path = shell_path_arg(c->args, c->cell, "%load FILE", c->err);
+    char *path = shell_path_arg(c, c->args, "file name");
     if (!path)
         return -1;
-    int rc = load_file(c, path, "%load");
+    int rc = load_file(c, path);
     /* c->source must live until the framework has copied it. */
     if (rc == 0)
         c->source = c->args;
@@ -179,10 +177,10 @@ int files_magic_run(struct magic_call *c)
     char **argv = words(c->args, &argc);
     int rc = -1;
     if (argc == 0)
-        buf_printf(c->err, "%s: usage: %%run FILE [ARGS...]\n", c->cell);
+        magic_usage(c, "needs a file name");
     else {
-        char *path = shell_path_arg(argv[0], c->cell, "%run FILE [ARGS...]", c->err);
-        rc = path ? load_file(c, path, "%run") : -1;
+        char *path = shell_path_arg(c, argv[0], "file name");
+        rc = path ? load_file(c, path) : -1;
         free(path);
     }
     int m = rc == 0 ? find_main(c->code->data) : 0;

@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char cell_usage[] =
-    "usage: %%%%openmp [-t N] [--schedule static|dynamic|guided[,CHUNK]] [--bind spread|close|none] [--no-trace]";
-
 static struct openmp *omp_of(struct session *s)
 {
     if (!s->openmp)
@@ -64,14 +61,6 @@ static int count_of(const char *t)
     return n >= 1 && n <= 1024 ? (int)n : 0;
 }
 
-static int cell_error(struct magic_call *c, const char *why)
-{
-    buf_printf(c->err, "%s:1: %%%%openmp: %s\n", c->cell, why);
-    buf_printf(c->err, cell_usage);
-    buf_addc(c->err, '\n');
-    return -1;
-}
-
 /* "dynamic,4" into o; 0, or -1. */
 static int parse_schedule(const char *t, struct rt_omp_settings *o)
 {
@@ -100,33 +89,27 @@ int openmp_magic_cell(struct magic_call *c)
                     !strcmp(tok, "--bind");
         if (needs && !val)
             val = strtok_r(NULL, " \t", &save);
-        if (needs && !val) {
-            char *m = xasprintf("%s needs a value", tok);
-            cell_error(c, m);
-            free(m);
-            return -1;
-        }
+        if (needs && !val)
+            return magic_usage(c, "%s needs a value", tok);
         if (!strcmp(tok, "-t") || !strcmp(tok, "--threads")) {
             if (!(o.threads = count_of(val)))
-                return cell_error(c, "-t takes the number of threads, from 1 to 1024");
+                return magic_usage(c, "%s '%s' is not a number of threads from 1 to 1024", tok, val);
         } else if (!strcmp(tok, "--schedule")) {
             if (parse_schedule(val, &o) < 0)
-                return cell_error(c, "--schedule takes static, dynamic or guided, optionally with a chunk size "
-                                     "(dynamic,4)");
+                return magic_usage(c, "--schedule '%s' is not static, dynamic or guided (a chunk size may follow: "
+                                      "dynamic,4)",
+                                   val);
         } else if (!strcmp(tok, "--bind")) {
             o.bind = !strcmp(val, "spread") ? RT_OMP_BIND_SPREAD
                      : !strcmp(val, "close") ? RT_OMP_BIND_CLOSE
                      : !strcmp(val, "none")  ? RT_OMP_BIND_NONE
                                              : -1;
             if (o.bind < 0)
-                return cell_error(c, "--bind takes spread, close or none");
+                return magic_usage(c, "--bind '%s' is not spread, close or none", val);
         } else if (!strcmp(tok, "--no-trace")) {
             o.no_trace = 1;
         } else {
-            char *m = xasprintf("unknown option %s", tok);
-            cell_error(c, m);
-            free(m);
-            return -1;
+            return magic_usage(c, "unknown option '%s'", tok);
         }
     }
     struct openmp *om = omp_of(c->s);
@@ -150,10 +133,8 @@ int openmp_magic_threads(struct magic_call *c)
         return 0;
     }
     int n = !strcmp(c->args, "default") ? 0 : count_of(c->args);
-    if (!n && strcmp(c->args, "default")) {
-        buf_printf(c->err, "%s:%d: usage: %%omp_threads [N | default] (N from 1 to 1024)\n", c->cell, c->line);
-        return -1;
-    }
+    if (!n && strcmp(c->args, "default"))
+        return magic_usage(c, "'%s' is not a number of threads from 1 to 1024, nor default", c->args);
     o->session.threads = n;
     return 0;
 }

@@ -13,10 +13,8 @@
 
 int replay_magic(struct magic_call *c)
 {
-    if (c->args[0]) {
-        buf_printf(c->err, "%s: usage: %%replay   (runs the session's cells again in a fresh session)\n", c->cell);
+    if (magic_no_args(c) < 0)
         return -1;
-    }
     c->s->replay_pending = 1;
     return 0;
 }

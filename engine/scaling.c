@@ -12,14 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage(struct magic_call *c, const char *why)
-{
-    buf_printf(c->err,
-               "%s:1: %%%%scaling: %s\nusage: %%%%scaling [-w 1,2,4,8] [--threads | --procs | --omp] [-r R]\n",
-               c->cell, why);
-    return -1;
-}
-
 static int valid_counts(const char *s)
 {
     int n = 0;
@@ -46,13 +38,19 @@ int scaling_magic_cell(struct magic_call *c)
     for (char *tok = strtok_r(c->args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
         if (!strcmp(tok, "-w")) {
             ws = strtok_r(NULL, " \t", &save);
-            if (!ws || !valid_counts(ws))
-                return usage(c, "-w takes worker counts from 1 to 256 separated by commas, e.g. -w 1,2,4,8");
+            if (!ws)
+                return magic_usage(c, "-w needs worker counts from 1 to 256 separated by commas (-w 1,2,4,8)");
+            if (!valid_counts(ws))
+                return magic_usage(c,
+                                   "-w '%s': worker counts are numbers from 1 to 256 separated by commas (-w 1,2,4,8)",
+                                   ws);
         } else if (!strcmp(tok, "-r")) {
             const char *r = strtok_r(NULL, " \t", &save);
             repeat = r ? atoi(r) : 0;
+            if (!r)
+                return magic_usage(c, "-r needs the number of runs per worker count (1 to 1000)");
             if (repeat < 1 || repeat > 1000)
-                return usage(c, "-r takes the number of runs per worker count (1 to 1000)");
+                return magic_usage(c, "-r '%s' is not a number of runs from 1 to 1000", r);
         } else if (!strcmp(tok, "--threads")) {
             procs = 0;
         } else if (!strcmp(tok, "--procs")) {
@@ -61,10 +59,7 @@ int scaling_magic_cell(struct magic_call *c)
             procs = 2; /* OpenMP threads: the cell is built as OpenMP */
             c->s->jit->cell_openmp = 1;
         } else {
-            char *why = xasprintf("unknown option %s", tok);
-            int rc = usage(c, why);
-            free(why);
-            return rc;
+            return magic_usage(c, "unknown option '%s'", tok);
         }
     }
     if (!c->s->timeline)

@@ -13,14 +13,17 @@
 
 extern char **environ;
 
-char *shell_path_arg(const char *arg, const char *cell, const char *usage, struct buf *err)
+char *shell_path_arg(struct magic_call *c, const char *arg, const char *what)
 {
     size_t n = strlen(arg);
     char *word;
     if (n >= 2 && (arg[0] == '"' || arg[0] == '\'') && arg[n - 1] == arg[0])
         word = xstrndup(arg + 1, n - 2);
-    else if (!arg[0] || strpbrk(arg, " \t")) {
-        buf_printf(err, "%s: usage: %s\n", cell, usage);
+    else if (!arg[0]) {
+        magic_usage(c, "needs a %s", what);
+        return NULL;
+    } else if (strpbrk(arg, " \t")) {
+        magic_usage(c, "'%s' is more than one %s: put quotes around a name with spaces", arg, what);
         return NULL;
     } else
         word = xstrdup(arg);
@@ -34,23 +37,20 @@ char *shell_path_arg(const char *arg, const char *cell, const char *usage, struc
 
 int shell_magic_cd(struct magic_call *c)
 {
-    static const char usage[] = "%cd [DIR]   (no DIR: home; -: the directory before)";
     char *dir;
     if (!c->args[0]) {
         const char *home = getenv("HOME");
         dir = xstrdup(home ? home : "/");
     } else if (!strcmp(c->args, "-")) {
         const char *old = getenv("OLDPWD");
-        if (!old) {
-            buf_printf(c->err, "%s: %%cd -: no directory before this one\n", c->cell);
-            return -1;
-        }
+        if (!old)
+            return magic_error(c, "-: there is no directory before this one");
         dir = xstrdup(old);
-    } else if (!(dir = shell_path_arg(c->args, c->cell, usage, c->err)))
+    } else if (!(dir = shell_path_arg(c, c->args, "directory")))
         return -1;
     char *before = getcwd(NULL, 0);
     if (chdir(dir) < 0) {
-        buf_printf(c->err, "%s: %%cd: %s: %s\n", c->cell, dir, strerror(errno));
+        magic_error(c, "%s: %s", dir, strerror(errno));
         free(dir);
         free(before);
         return -1;
@@ -70,15 +70,11 @@ int shell_magic_cd(struct magic_call *c)
 
 int shell_magic_pwd(struct magic_call *c)
 {
-    if (c->args[0]) {
-        buf_printf(c->err, "%s: usage: %%pwd\n", c->cell);
+    if (magic_no_args(c) < 0)
         return -1;
-    }
     char *cwd = getcwd(NULL, 0);
-    if (!cwd) {
-        buf_printf(c->err, "%s: %%pwd: %s\n", c->cell, strerror(errno));
-        return -1;
-    }
+    if (!cwd)
+        return magic_error(c, "%s", strerror(errno));
     printf("%s\n", cwd);
     free(cwd);
     return 0;
@@ -104,7 +100,6 @@ static void list_env(void)
 
 int shell_magic_env(struct magic_call *c)
 {
-    static const char usage[] = "usage: %env [NAME[=VALUE]]   (or %env NAME VALUE)";
     char *a = c->args;
     if (!a[0]) {
         list_env();
@@ -114,15 +109,13 @@ int shell_magic_env(struct magic_call *c)
     while (text_word_char(*p))
         p++;
     if (p == a || isdigit((unsigned char)a[0]) || (*p && *p != '=' && *p != ' ' && *p != '\t')) {
-        buf_printf(c->err, "%s: %s\n", c->cell, usage);
-        return -1;
+        size_t n = strcspn(a, " \t=");
+        return magic_usage(c, "'%.*s' is not a variable name", (int)(n ? n : strlen(a)), a);
     }
     if (!*p) {
         const char *v = getenv(a);
-        if (!v) {
-            buf_printf(c->err, "%s: %%env: %s is not set\n", c->cell, a);
-            return -1;
-        }
+        if (!v)
+            return magic_error(c, "%s is not set", a);
         printf("%s\n", v);
         return 0;
     }
@@ -133,10 +126,8 @@ int shell_magic_env(struct magic_call *c)
     if (*p != '=' && *value == '=')
         value += 1 + strspn(value + 1, " \t"); /* NAME = VALUE */
     *p = 0;
-    if (setenv(a, value, 1) < 0) {
-        buf_printf(c->err, "%s: %%env: %s\n", c->cell, strerror(errno));
-        return -1;
-    }
+    if (setenv(a, value, 1) < 0)
+        return magic_error(c, "%s", strerror(errno));
     printf("env: %s=%s\n", a, value);
     return 0;
 }

@@ -19,9 +19,10 @@ int shell_magic_pwd(struct magic_call *c);
  * sets one (NAME=VALUE or NAME VALUE). 0, or -1 with a message. */
 int shell_magic_env(struct magic_call *c);
 
-/* A path argument as a user writes it: surrounding quotes removed, a
- * leading ~ made $HOME. malloc'd; NULL (with err set, naming cell) when
- * arg holds more than one word. */
-char *shell_path_arg(const char *arg, const char *cell, const char *usage, struct buf *err);
+/* A path argument of the magic c as a user writes it: surrounding quotes
+ * removed, a leading ~ made $HOME. malloc'd; NULL (with a usage message in
+ * c->err) when arg is empty or holds more than one word. what names the
+ * path for that message ("file name"). */
+char *shell_path_arg(struct magic_call *c, const char *arg, const char *what);
 
 #endif

@@ -19,7 +19,7 @@ void spmd_install(struct jit *j)
 static int spmd_magic(struct magic_call *c, int procs)
 {
     if (!c->body[strspn(c->body, " \t\r\n")])
-        return magic_usage(c, "the code every worker runs goes on the lines after %s", c->magic->usage);
+        return magic_usage(c, "the code every worker runs goes on the lines after %%%%%s", c->magic->name);
     if (strchr(c->args, ';') || strchr(c->args, '{'))
         return magic_usage(c, "'%s' is not one expression, the number of workers", c->args);
     /* Line 1 declares the body, starts the workers and opens the body, so

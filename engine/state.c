@@ -140,10 +140,8 @@ int state_magic_who(struct magic_call *c)
         if (!strncmp(c->args, kind_names[k], n) && (!c->args[n] || !strcmp(c->args + n, "s")))
             only = k;
     }
-    if (c->args[0] && only < 0) {
-        buf_printf(c->err, "%s: usage: %%who [variables|functions|types|macros]\n", c->cell);
-        return -1;
-    }
+    if (c->args[0] && only < 0)
+        return magic_usage(c, "'%s' is not variables, functions, types or macros", c->args);
     struct entries e = collect(c->s->jit);
     static const char *const titles[NK_COUNT] = {"variables:", "functions:", "types:", "macros:"};
     int any = 0;
@@ -218,10 +216,8 @@ static int has_value(const struct jit *j, const struct entry *e)
 
 int state_magic_whos(struct magic_call *c)
 {
-    if (c->args[0]) {
-        buf_printf(c->err, "%s: usage: %%whos\n", c->cell);
+    if (magic_no_args(c) < 0)
         return -1;
-    }
     const struct jit *j = c->s->jit;
     struct entries e = collect(j);
     if (!e.n) {
@@ -265,10 +261,8 @@ int state_magic_history(struct magic_call *c)
     int numbers = 0;
     if (!strcmp(c->args, "-n"))
         numbers = 1;
-    else if (c->args[0]) {
-        buf_printf(c->err, "%s: usage: %%history [-n]   (-n: with cell numbers)\n", c->cell);
-        return -1;
-    }
+    else if (c->args[0])
+        return magic_usage(c, "unknown option '%s' (-n: with cell numbers)", c->args);
     const struct session *s = c->s;
     for (size_t i = 0; i < s->nhistory; i++) {
         const char *code = s->history[i];
@@ -298,10 +292,8 @@ static int confirm(void)
 
 int state_magic_reset(struct magic_call *c)
 {
-    if (c->args[0] && strcmp(c->args, "-f")) {
-        buf_printf(c->err, "%s: usage: %%reset [-f]   (-f: without asking)\n", c->cell);
-        return -1;
-    }
+    if (c->args[0] && strcmp(c->args, "-f"))
+        return magic_usage(c, "unknown option '%s' (-f: without asking)", c->args);
     if (!c->args[0] && !confirm()) {
         puts("Nothing done.");
         return 0;
@@ -310,7 +302,7 @@ int state_magic_reset(struct magic_call *c)
     struct buf e = {0};
     struct jit *fresh = s->new_jit ? s->new_jit(&e) : NULL;
     if (!fresh) {
-        buf_printf(c->err, "%s: %%reset: %s\n", c->cell, e.data ? e.data : "cannot start a new session");
+        magic_error(c, "%s", e.data ? e.data : "cannot start a new session");
         buf_free(&e);
         return -1;
     }

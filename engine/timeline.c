@@ -218,15 +218,12 @@ static int save(struct magic_call *c, struct timeline *tl, const char *path)
     size_t n = strlen(path);
     int json = n > 5 && !strcmp(path + n - 5, ".json");
     int svg = n > 4 && !strcmp(path + n - 4, ".svg");
-    if (!json && !svg) {
-        buf_printf(c->err, "%s:%d: %%timeline save: FILE must end in .svg or .json (Chrome trace for Perfetto)\n",
-                   c->cell, c->line);
-        return -1;
-    }
-    if (!tl->last) {
-        buf_printf(c->err, "%s:%d: %%timeline save: no cell has recorded a trace yet\n", c->cell, c->line);
-        return -1;
-    }
+    if (!*path)
+        return magic_usage(c, "save needs a file name ending in .svg or .json");
+    if (!json && !svg)
+        return magic_usage(c, "save '%s': the name must end in .svg or .json (Chrome trace for Perfetto)", path);
+    if (!tl->last)
+        return magic_error(c, "save: no cell has recorded a trace yet");
     char *title = xasprintf("timeline of cell[%d]", tl->last_cell);
     struct trace_svg_opts o = {0, "parc-saved", title, 0};
     char *doc = json ? trace_chrome_json(tl->last) : trace_svg(tl->last, &o);
@@ -236,10 +233,8 @@ static int save(struct magic_call *c, struct timeline *tl, const char *path)
     if (f && fclose(f) != 0)
         ok = 0;
     free(doc);
-    if (!ok) {
-        buf_printf(c->err, "%s:%d: %%timeline save: cannot write %s: %s\n", c->cell, c->line, path, strerror(errno));
-        return -1;
-    }
+    if (!ok)
+        return magic_error(c, "save: cannot write %s: %s", path, strerror(errno));
     printf("saved the timeline of cell[%d] to %s\n", tl->last_cell, path);
     return 0;
 }
@@ -256,23 +251,19 @@ int timeline_magic(struct magic_call *c)
         tl->mode = a[1] == 'n' ? TIMELINE_ON : a[1] == 'f' ? TIMELINE_OFF : TIMELINE_AUTO;
         return 0;
     }
-    if (!strncmp(a, "save", 4) && (a[4] == ' ' || a[4] == '\t')) {
-        a += 5;
+    if (!strncmp(a, "save", 4) && (a[4] == ' ' || a[4] == '\t' || !a[4])) {
+        a += 4;
         while (*a == ' ' || *a == '\t')
             a++;
         return save(c, tl, a);
     }
-    buf_printf(c->err, "%s:%d: usage: %%timeline [on | off | auto | save FILE.svg | save FILE.json]\n", c->cell,
-               c->line);
-    return -1;
+    return magic_usage(c, "'%s' is not on, off, auto or save", a);
 }
 
 int timeline_magic_cell(struct magic_call *c)
 {
-    if (*c->args) {
-        buf_printf(c->err, "%s:1: %%%%timeline takes no arguments\n", c->cell);
+    if (magic_no_args(c) < 0)
         return -1;
-    }
     tl_of(c->s)->force = 1;
     buf_addc(c->code, '\n');
     buf_adds(c->code, c->body);

@@ -48,8 +48,10 @@ static char *timeit_options(struct magic_call *c, struct timeit_opts *o, int all
         } else if (opt == 'o') {
             char *v = option_value(&p);
             if (!allow_o_name || !text_is_identifier(v) || strlen(v) >= sizeof o->name) {
-                buf_printf(c->err, "%s: -o needs the name of a variable to keep the result in: %%timeit -o r STATEMENT\n",
-                           c->cell);
+                if (*v)
+                    magic_usage(c, "-o '%s' is not a variable name to keep the result in", v);
+                else
+                    magic_usage(c, "-o needs the name of a variable to keep the result in");
                 free(v);
                 return NULL;
             }
@@ -59,11 +61,17 @@ static char *timeit_options(struct magic_call *c, struct timeit_opts *o, int all
             char *v = option_value(&p), *end;
             long n = strtol(v, &end, 10);
             int bad = *end || n <= 0 || (opt == 'p' && n > 17);
-            free(v);
             if (bad) {
-                buf_printf(c->err, "%s: -%c needs a positive number\n", c->cell, opt);
+                if (!*v)
+                    magic_usage(c, "-%c needs a number", opt);
+                else if (opt == 'p')
+                    magic_usage(c, "-p '%s' is not a number of digits from 1 to 17", v);
+                else
+                    magic_usage(c, "-%c '%s' is not a positive number", opt, v);
+                free(v);
                 return NULL;
             }
+            free(v);
             if (opt == 'n')
                 o->loops = n;
             else if (opt == 'r')
@@ -93,18 +101,14 @@ static void timing_call(struct buf *b, const char *fn, const struct timeit_opts 
     buf_printf(b, "parc__timeit(%s, %ld, %d, %d, %d);", fn, o->loops, o->repeat, o->precision, o->quiet);
 }
 
-static const char timeit_usage[] = "usage: %timeit [-n N] [-r R] [-p P] [-q] [-o NAME] STATEMENT";
-
 int timing_magic_timeit(struct magic_call *c)
 {
     struct timeit_opts o;
     char *stmt = timeit_options(c, &o, 1);
     if (!stmt)
         return -1;
-    if (!*stmt) {
-        buf_printf(c->err, "%s: %s\n", c->cell, timeit_usage);
-        return -1;
-    }
+    if (!*stmt)
+        return magic_usage(c, "needs a statement to time");
     char fn[64];
     snprintf(fn, sizeof fn, "__parc_timeit_%d", c->line);
     timing_function(c->code, fn, NULL, stmt);
@@ -119,13 +123,8 @@ int timing_magic_timeit_cell(struct magic_call *c)
     char *setup = timeit_options(c, &o, 1);
     if (!setup)
         return -1;
-    if (!c->body[strspn(c->body, " \t\r\n")]) {
-        buf_printf(c->err,
-                   "%s: usage: %%%%timeit [-n N] [-r R] [-p P] [-q] [-o NAME] [SETUP], then the timed code on the "
-                   "next lines\n",
-                   c->cell);
-        return -1;
-    }
+    if (!c->body[strspn(c->body, " \t\r\n")])
+        return magic_usage(c, "the code to time goes on the lines after %%%%timeit");
     /* Line 1: the function's start and the setup; the body keeps its lines. */
     timing_function(c->code, "__parc_timeit_cell", setup, "\n");
     buf_adds(c->code, c->body);
@@ -137,10 +136,8 @@ int timing_magic_timeit_cell(struct magic_call *c)
 
 int timing_magic_time(struct magic_call *c)
 {
-    if (!c->args[0]) {
-        buf_printf(c->err, "%s: usage: %%time STATEMENT\n", c->cell);
-        return -1;
-    }
+    if (!c->args[0])
+        return magic_usage(c, "needs a statement to time");
     /* Without a ';' the statement is the cell's value: the timer stops when
      * the value has been computed (runtime/timeit.c). */
     buf_printf(c->code, "parc__time_begin(); %s", c->args);

@@ -21,8 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char usage[] = "usage: %%%%cuda [--nvcc | --nvrtc] [NVCC FLAGS]";
-
 /* ------------------------------------------------------------------ */
 /* Cache and messages                                                  */
 /* ------------------------------------------------------------------ */
@@ -70,6 +68,14 @@ void cuda_messages(struct buf *out, const char *name, const char *raw)
                 free(line);
                 continue;
             }
+        }
+        /* nvcc's own complaints ("nvcc fatal   : Unknown option '-x'")
+         * are about the magic's line. */
+        if (!strncmp(line, "nvcc ", 5) && strstr(line, " : ")) {
+            const char *kind = !strncmp(line + 5, "warning", 7) ? "warning" : "error";
+            buf_printf(out, "%s:1: %s: %%%%cuda: nvcc: %s\n", name, kind, strstr(line, " : ") + 3);
+            free(line);
+            continue;
         }
         int noise = !len || strstr(line, "detected in the compilation of") ||
                     strstr(line, "Remark: The warnings can be suppressed") ||
@@ -369,7 +375,7 @@ static void show_messages(struct magic_call *c, const char *raw, int failed)
 {
     struct buf mapped = {0}, shown = {0};
     cuda_messages(&mapped, c->cell, raw);
-    char *code = xasprintf("\n%s", c->body);
+    char *code = xasprintf("%s\n%s", c->text, c->body);
     if (mapped.len)
         diag_format(&shown, c->cell, code, mapped.data);
     free(code);
@@ -410,7 +416,7 @@ static char *nvcc_object(struct magic_call *c, const char *nvcc, const char *fla
     char *cu = dir ? xasprintf("%s/cell.cu", dir) : NULL;
     char *out = dir ? xasprintf("%s/cell.o", dir) : NULL;
     if (!dir || write_file(cu, src.data) < 0) {
-        buf_printf(c->err, "%s: error: cannot write the cell's source for nvcc\n", c->cell);
+        magic_error(c, "cannot write the cell's source for nvcc");
         free(obj);
         obj = NULL;
     } else {
@@ -421,7 +427,7 @@ static char *nvcc_object(struct magic_call *c, const char *nvcc, const char *fla
         if (st != 0) {
             show_messages(c, msgs.data ? msgs.data : "", 1);
             if (st < 0 || !c->err->len)
-                buf_printf(c->err, "%s: error: nvcc failed (exit status %d)\n", c->cell, st);
+                magic_error(c, "nvcc failed (exit status %d)", st);
             free(obj);
             obj = NULL;
         } else {
@@ -465,8 +471,11 @@ static int nvcc_link(struct magic_call *c, const char *obj)
     int rc = jit_link_shared(j, "g++", obj, opts, c->cell_no, &msgs);
     free(opts);
     if (rc < 0) {
-        buf_printf(c->err, "%s: error: the compiled cell could not be linked into the session:\n%s", c->cell,
-                   msgs.data ? msgs.data : "");
+        size_t n = msgs.len;
+        while (n && msgs.data[n - 1] == '\n')
+            n--;
+        magic_error(c, "the compiled cell could not be linked into the session:\n%.*s", (int)n,
+                    msgs.data ? msgs.data : "");
         buf_free(&msgs);
         return -1;
     }
@@ -487,14 +496,6 @@ static int nvcc_link(struct magic_call *c, const char *obj)
 /* The magic                                                           */
 /* ------------------------------------------------------------------ */
 
-static int usage_error(struct magic_call *c, const char *what)
-{
-    buf_printf(c->err, "%s: %s\n", c->cell, what);
-    buf_printf(c->err, usage);
-    buf_addc(c->err, '\n');
-    return -1;
-}
-
 int cuda_magic_cell(struct magic_call *c)
 {
     int force_nvcc = 0, force_nvrtc = 0;
@@ -511,7 +512,7 @@ int cuda_magic_cell(struct magic_call *c)
     const char *fl = flags.data ? flags.data : "";
     if (force_nvcc && force_nvrtc) {
         buf_free(&flags);
-        return usage_error(c, "--nvcc and --nvrtc exclude each other");
+        return magic_usage(c, "--nvcc and --nvrtc exclude each other");
     }
     c->no_compile = 1;
     struct cudadev_info dev;
@@ -524,7 +525,7 @@ int cuda_magic_cell(struct magic_call *c)
         scan_free(&sc);
         buf_free(&flags);
         buf_free(&why);
-        return usage_error(c, sc.kernels ? "--nvrtc takes a cell of kernels only (no host code, launches or "
+        return magic_usage(c, sc.kernels ? "--nvrtc takes a cell of kernels only (no host code, launches or "
                                            "#include) and the options -D, -U, -I, -std=, --use_fast_math"
                                          : "--nvrtc: the cell defines no __global__ kernel");
     }
@@ -534,9 +535,10 @@ int cuda_magic_cell(struct magic_call *c)
     } else {
         char *nvcc = find_nvcc();
         if (!nvcc) {
-            buf_printf(c->err, "%s: error: nvcc, the CUDA compiler, was not found: install the CUDA toolkit in %s "
-                               "(or set CUDA_HOME or PARC_NVCC)\n",
-                       c->cell, cudadev_home());
+            magic_error(c,
+                        "nvcc, the CUDA compiler, was not found: install the CUDA toolkit in %s (or set CUDA_HOME "
+                        "or PARC_NVCC)",
+                        cudadev_home());
             rc = -1;
         } else {
             char *obj = nvcc_object(c, nvcc, fl, have ? &dev : NULL);

@@ -86,10 +86,8 @@ void gpus_report(struct buf *out)
 
 int gpus_magic(struct magic_call *c)
 {
-    if (c->args[0]) {
-        buf_printf(c->err, "%s:%d: error: %%gpus takes no arguments\n", c->cell, c->line);
+    if (magic_no_args(c) < 0)
         return -1;
-    }
     struct buf out = {0};
     gpus_report(&out);
     fputs(out.data ? out.data : "", stdout);

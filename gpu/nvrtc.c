@@ -276,7 +276,7 @@ int nvrtc_program(struct magic_call *c, const char *text, const char *const *nam
         image = compile(src.data, CUDA_CELL_NAME, names, n, opts, nopts, cubin, &len, &low, &log);
         struct buf mapped = {0};
         cuda_messages(&mapped, c->cell, log.data ? log.data : "");
-        char *code = xasprintf("\n%s", c->body);
+        char *code = xasprintf("%s\n%s", c->text, c->body);
         struct buf shown = {0};
         if (mapped.len)
             diag_format(&shown, c->cell, code, mapped.data);
@@ -284,7 +284,7 @@ int nvrtc_program(struct magic_call *c, const char *text, const char *const *nam
         if (!image) {
             buf_add(c->err, shown.data ? shown.data : "", shown.len);
             if (!shown.len)
-                buf_printf(c->err, "%s: error: NVRTC could not compile the cell\n", c->cell);
+                magic_error(c, "NVRTC could not compile the cell");
             rc = -1;
         } else if (shown.len) {
             fputs(shown.data, stderr);

@@ -1218,13 +1218,6 @@ static void add_launchers(struct buf *code, size_t first)
 /* %%opencl                                                            */
 /* ------------------------------------------------------------------ */
 
-static int usage(struct magic_call *c, const char *what)
-{
-    buf_printf(c->err, "%s:1: error: %s\nusage: %%%%opencl [--device N] [--platform NAME|N] [BUILD OPTIONS]\n",
-               c->cell, what);
-    return -1;
-}
-
 int ocl_magic_opencl(struct magic_call *c)
 {
     const char *platform = NULL;
@@ -1239,21 +1232,19 @@ int ocl_magic_opencl(struct magic_call *c)
             v = strchr(t, '=') ? strchr(t, '=') + 1 : strtok_r(NULL, " \t", &save);
             if (!v || !*v) {
                 buf_free(&opts);
-                return usage(c, is_dev ? "--device needs a number" : "--platform needs a name or a number");
+                return magic_usage(c, is_dev ? "--device needs a number (%%gpus lists the devices)"
+                                             : "--platform needs a name or a number (%%gpus lists them)");
             }
             char *end;
             if (is_dev && ((device = (int)strtol(v, &end, 10)) < 0 || *end)) {
                 buf_free(&opts);
-                return usage(c, "--device needs a number (%gpus lists the devices)");
+                return magic_usage(c, "--device '%s' is not a device number (%%gpus lists the devices)", v);
             }
             if (is_plat)
                 platform = v;
         } else if (!strncmp(t, "--", 2)) {
-            char *m = xasprintf("unknown option %s", t);
-            usage(c, m);
-            free(m);
             buf_free(&opts);
-            return -1;
+            return magic_usage(c, "unknown option '%s'", t);
         } else {
             buf_printf(&opts, "%s%s", opts.len ? " " : "", t);
         }
@@ -1261,7 +1252,7 @@ int ocl_magic_opencl(struct magic_call *c)
     struct buf err = {0};
     int rc = ocl_open(platform, device, &err);
     if (rc < 0)
-        buf_printf(c->err, "%s:1: error: %s\n", c->cell, err.data);
+        magic_error(c, "%s", err.data);
     buf_free(&err);
     if (rc == 0) {
         /* Line k of the cell is line k of the program. */

@@ -28,8 +28,6 @@ static const struct vec_target targets[] = {
     {0},
 };
 
-static const char usage_text[] = "usage: %%vectorize [--target cpu|omp|opencl|cuda] [--name NAME]";
-
 /* ------------------------------------------------------------------ */
 /* Reading the function                                                */
 /* ------------------------------------------------------------------ */
@@ -433,7 +431,7 @@ static int target_opencl(struct magic_call *c, const struct vec_fn *fn)
     }
     struct buf err = {0};
     if (ocl_open(NULL, -1, &err) < 0) {
-        buf_printf(c->err, "%s:1: error: %s\n", c->cell, err.data);
+        magic_error(c, "%s", err.data);
         buf_free(&err);
         return -1;
     }
@@ -459,12 +457,6 @@ static int target_opencl(struct magic_call *c, const struct vec_fn *fn)
 /* The magic                                                           */
 /* ------------------------------------------------------------------ */
 
-static int usage(struct magic_call *c, const char *what)
-{
-    buf_printf(c->err, "%s:1: error: %s\n%s\n", c->cell, what, usage_text);
-    return -1;
-}
-
 int vectorize_magic(struct magic_call *c)
 {
     const char *target = "cpu", *name = NULL;
@@ -472,15 +464,11 @@ int vectorize_magic(struct magic_call *c)
     for (char *t = strtok_r(c->args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
         int is_target = !strcmp(t, "--target") || !strncmp(t, "--target=", 9);
         int is_name = !strcmp(t, "--name") || !strncmp(t, "--name=", 7);
-        if (!is_target && !is_name) {
-            char *m = xasprintf("unknown argument %s", t);
-            usage(c, m);
-            free(m);
-            return -1;
-        }
+        if (!is_target && !is_name)
+            return magic_usage(c, "unknown option '%s'", t);
         const char *v = strchr(t, '=') ? strchr(t, '=') + 1 : strtok_r(NULL, " \t", &save);
         if (!v || !*v)
-            return usage(c, is_target ? "--target needs cpu, omp, opencl or cuda" : "--name needs a name");
+            return magic_usage(c, is_target ? "--target needs cpu, omp, opencl or cuda" : "--name needs a name");
         if (is_target)
             target = v;
         else
@@ -490,16 +478,10 @@ int vectorize_magic(struct magic_call *c)
     for (const struct vec_target *t = targets; t->name; t++)
         if (!strcmp(t->name, target))
             tg = t;
-    if (!tg) {
-        char *m = xasprintf("unknown target '%s'", target);
-        usage(c, m);
-        free(m);
-        return -1;
-    }
-    if (name) {
-        if (!text_is_identifier(name))
-            return usage(c, "--name needs a C identifier");
-    }
+    if (!tg)
+        return magic_usage(c, "--target '%s' is not cpu, omp, opencl or cuda", target);
+    if (name && !text_is_identifier(name))
+        return magic_usage(c, "--name '%s' is not a C identifier", name);
     struct vec_fn fn = {0};
     if (read_function(c, &fn) < 0) {
         vec_fn_free(&fn);
@@ -508,7 +490,7 @@ int vectorize_magic(struct magic_call *c)
     fn.array = name ? xstrdup(name) : xasprintf("%s_%s", fn.name, tg->name);
     if (!strcmp(fn.array, fn.name)) {
         vec_fn_free(&fn);
-        return usage(c, "--name must differ from the scalar function's name: both stay callable");
+        return magic_usage(c, "--name must differ from the scalar function's name: both stay callable");
     }
     /* The cell's own line becomes an empty line: line numbers stay. */
     buf_addc(c->code, '\n');
