@@ -61,10 +61,12 @@ static void unknown(struct buf *err, const char *cell, int line, const char *nam
             best = m;
         }
     }
-    if (best && bd <= 2 + strlen(name) / 4)
+    /* "%%threads" below the first line reads as the line magic "%threads". */
+    const char *bare = name + (!is_cell && name[0] == '%');
+    if (!is_cell && magic_find(bare, 1))
+        buf_printf(err, " — %%%%%s is a cell magic: put it on the first line", bare);
+    else if (best && bd <= 2 + strlen(name) / 4)
         buf_printf(err, " — did you mean %s%s?", pct, best->name);
-    else if (!is_cell && magic_find(name, 1))
-        buf_printf(err, " — %%%%%s is a cell magic: put it on the first line", name);
     buf_adds(err, " (%lsmagic lists them all)\n");
 }
 

@@ -180,9 +180,9 @@ int session_magic_limit(struct magic_call *c)
         return 0;
     }
     static const char *const kinds[][2] = {{"time", "a number of seconds"},
-                                           {"mem", "a size (512M, 4G)"},
+                                           {"mem", "a size such as 512M or 4G"},
                                            {"procs", "a number of processes"},
-                                           {"output", "a size (100K, 10M)"}};
+                                           {"output", "a size such as 100K or 10M"}};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         if (strcmp(what, kinds[k][0]))
             continue;
