@@ -98,6 +98,9 @@ expon(1, 0)
 %%vectorize --target cuda
 float bad(float x) { return x + nope; }
 //---
+%%cuda --bogus
+extern "C" int unused(void) { return 0; }
+//---
 chdir("/tmp");
 char rm_cmd[64];
 snprintf(rm_cmd, sizeof rm_cmd, "rm -rf '%s'", work_dir);
