@@ -10,6 +10,7 @@
  * %%opencl, %%vectorize, %gpus), start a fresh engine (%replay), change
  * the environment (%env) or ask the front end (%reset). An input naming
  * one of them on any line is skipped. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (err.len && err.data[err.len - 1] != '\n')
         abort(); /* messages end in a newline */
+    if (err.len && (strncmp(err.data, "cell[3]:", 8) || !isdigit((unsigned char)err.data[8])))
+        abort(); /* messages name the cell and the line */
     free(out);
     buf_free(&err);
     magic_sources_free(&s);
