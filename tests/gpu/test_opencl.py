@@ -76,7 +76,7 @@ def test_no_opencl_platform_is_explained(tmp_path):
         'printf("%d\\n", parc_cl_buffer(16, NULL) == NULL);', "1 + 1", OCL_ICD_VENDORS=str(empty))
     why = "no OpenCL platform (install pocl-opencl-icd for the CPU, or a GPU vendor's OpenCL driver)"
     assert "OpenCL: " + why in out, out
-    assert "cell[2]:1: error: " + why in out, out
+    assert "cell[2]:1: error: %%opencl: " + why in out, out
     assert "parc: parc_cl_buffer: " + why in out, out
     assert "\n1\n" in out and "(int) 2" in out, out
     assert "now uses the GPU" not in out, out
