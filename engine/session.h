@@ -33,7 +33,7 @@ struct session {
     int gpu_lost;      /* an in-place cell died: its GPU state is gone until %replay */
     int replay_pending; /* %replay ran in this cell: replay once it commits (replay.h) */
     struct openmp *openmp;     /* %omp_threads, %%openmp (openmp.c) */
-    struct magic_source *sources; /* lines of the cell being run that came from files */
+    struct magic_source *sources; /* lines of the cell being run that came from files or magics */
     size_t nsources;
     /* A new, prepared jit for %reset, or NULL with a message in err. */
     struct jit *(*new_jit)(struct buf *err);
