@@ -409,19 +409,26 @@ static const struct magic_source *magic_line(const struct session *s, int n)
 
 /* The column in m's line of what a message (msg: its text after the
  * place) is about, placed by the compiler at column col (0: none) of gen
- * (n characters), the C made from the line; 0 when not known. What the
- * message quotes is looked for in the arguments; else a column inside the
- * arguments as they stand in gen moves with them. */
+ * (n characters), the C made from the line; 0 when not known. The part of
+ * the arguments that gen holds as written (a statement, an expression,
+ * without the options before it) is where the message's quoted word is
+ * looked for first, then all the arguments; else a column inside that
+ * part as it stands in gen moves with it. */
 static int user_column(const struct magic_source *m, const char *msg, const char *gen, size_t n, int col)
 {
-    const char *args = m->text + m->args_at;
-    int at = diag_column(args, msg);
+    const char *args = m->text + m->args_at, *kept = NULL, *hit = NULL;
+    for (const char *k = args; *k && gen && !hit; k++)
+        if (k == args || k[-1] == ' ' || k[-1] == '\t')
+            if ((hit = memmem(gen, n, k, strlen(k))))
+                kept = k;
+    int at = kept ? diag_column(kept, msg) : 0;
     if (at)
+        return (int)(kept - m->text) + at;
+    if ((at = diag_column(args, msg)))
         return m->args_at + at;
-    size_t an = strlen(args);
-    const char *hit = gen && an ? memmem(gen, n, args, an) : NULL;
-    if (hit && col > hit - gen && (size_t)(col - (hit - gen)) <= an + 1)
-        return m->args_at + col - (int)(hit - gen);
+    size_t kn = kept ? strlen(kept) : 0;
+    if (hit && col > hit - gen && (size_t)(col - (hit - gen)) <= kn + 1)
+        return (int)(kept - m->text) + col - (int)(hit - gen);
     return 0;
 }
 
