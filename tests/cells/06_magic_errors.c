@@ -103,4 +103,6 @@ int j = 1;
 //---
 %timeit -n 1 -r 1 kept +;
 //---
+%timeit -n 1 -r 1 n
+//---
 kept
