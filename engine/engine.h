@@ -79,7 +79,9 @@ struct engine_options {
 struct engine *engine_start(const struct engine_options *opt, char *err, size_t errlen);
 
 /* Ends the session and every process it started (executor, cells and their
- * children). Accepts NULL. */
+ * children). As those are found as children of the calling process (a
+ * subreaper), every other child of it ends too: one session per process.
+ * Accepts NULL. */
 void engine_free(struct engine *e);
 
 /* Per-execution choices. */
