@@ -1,8 +1,9 @@
 /* fuzz_magic.c — libFuzzer harness for the magics' parsing (engine/magic.c:
  * magic_expand finding line and cell magics, `!` shell lines, block
  * comments, and each magic reading its arguments: %limit, %timeit, %time,
- * %%scaling, %%threads, %cflags, ...). Every input runs against a fresh,
- * empty session.
+ * %%scaling, %%threads, %cflags, ...), and magic_map_lines reading the
+ * input as compiler messages about the cell. Every input runs against a
+ * fresh, empty session.
  *
  * Magics that act outside the session are not run: those that touch files
  * or the working directory (%cd, %%writefile, %load, %run, %timeline save),
@@ -88,6 +89,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* messages end in a newline */
     if (err.len && (strncmp(err.data, "cell[3]:", 8) || !isdigit((unsigned char)err.data[8])))
         abort(); /* messages name the cell and the line */
+    if (out) {
+        /* The input read as compiler messages about the cell just expanded
+         * ("cell[3]:2:5: error: ..." and diag's source and caret lines). */
+        struct buf msgs = {0};
+        buf_adds(&msgs, code);
+        magic_map_lines(&s, "cell[3]", &msgs);
+        buf_free(&msgs);
+    }
     free(out);
     buf_free(&err);
     magic_sources_free(&s);
