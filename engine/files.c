@@ -43,8 +43,11 @@ int files_magic_writefile(struct magic_call *c)
         free(path);
         return -1;
     }
-    /* IPython's words, with the name as the user wrote it. */
-    printf("%s %s\n", append ? "Appending to" : "Writing", a);
+    /* IPython's words, with the name as the user wrote it, unquoted. */
+    int nw;
+    char **w = shell_words(c, a, &nw);
+    printf("%s %s\n", append ? "Appending to" : "Writing", w[0]);
+    strv_free(w, (size_t)nw);
     free(path);
     c->no_compile = 1;
     return 0;
@@ -71,9 +74,15 @@ int files_magic_load(struct magic_call *c)
     if (!path)
         return -1;
     int rc = load_file(c, path);
-    /* c->source must live until the framework has copied it. */
-    if (rc == 0)
+    if (rc == 0) {
+        /* The name as written, unquoted; c->source must live until the
+         * framework has copied it. */
+        int n;
+        char **w = shell_words(c, c->args, &n);
+        strcpy(c->args, w[0]);
+        strv_free(w, (size_t)n);
         c->source = c->args;
+    }
     free(path);
     return rc;
 }
@@ -143,44 +152,18 @@ static void add_string(struct buf *b, const char *s)
     buf_addc(b, '"');
 }
 
-/* Splits args into words (quotes group, as in a shell, without escapes). */
-static char **words(const char *args, int *n)
-{
-    char **v = NULL;
-    *n = 0;
-    for (const char *p = args; *p;) {
-        p += strspn(p, " \t");
-        if (!*p)
-            break;
-        struct buf w = {0};
-        while (*p && *p != ' ' && *p != '\t') {
-            if (*p == '"' || *p == '\'') {
-                const char *e = strchr(p + 1, *p);
-                size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
-                buf_add(&w, p + 1, len);
-                p += len + 1 + (e != NULL);
-            } else
-                buf_addc(&w, *p++);
-        }
-        if (!w.data)
-            buf_adds(&w, "");
-        v = xrealloc(v, (size_t)(*n + 2) * sizeof *v);
-        v[(*n)++] = buf_take(&w);
-        v[*n] = NULL;
-    }
-    return v;
-}
-
 int files_magic_run(struct magic_call *c)
 {
     int argc;
-    char **argv = words(c->args, &argc);
+    char **argv = shell_words(c, c->args, &argc);
+    if (!argv)
+        return -1;
     int rc = -1;
     if (argc == 0)
         magic_usage(c, "needs a file name");
     else {
-        char *path = shell_path_arg(c, argv[0], "file name");
-        rc = path ? load_file(c, path) : -1;
+        char *path = shell_home(argv[0]);
+        rc = load_file(c, path);
         free(path);
     }
     int m = rc == 0 ? find_main(c->code->data) : 0;

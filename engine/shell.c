@@ -13,26 +13,69 @@
 
 extern char **environ;
 
+char **shell_words(struct magic_call *c, const char *args, int *n)
+{
+    char **v = xmalloc(sizeof *v);
+    *n = 0;
+    v[0] = NULL;
+    for (const char *p = args;;) {
+        p += strspn(p, " \t");
+        if (!*p)
+            return v;
+        struct buf w = {0};
+        buf_adds(&w, "");
+        while (*p && *p != ' ' && *p != '\t') {
+            char q = *p;
+            if (q == '\\') {
+                if (p[1])
+                    p++;
+                buf_addc(&w, *p++);
+            } else if (q == '\'' || q == '"') {
+                const char *s = ++p;
+                while (*p && *p != q) {
+                    /* In double quotes a backslash keeps only " and \ as they are. */
+                    if (q == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                        p++;
+                    buf_addc(&w, *p++);
+                }
+                if (!*p) {
+                    magic_usage(c, "the %s quote before '%s' is not closed", q == '"' ? "double" : "single", s);
+                    buf_free(&w);
+                    strv_free(v, (size_t)*n);
+                    return NULL;
+                }
+                p++;
+            } else
+                buf_addc(&w, *p++);
+        }
+        v = xrealloc(v, (size_t)(*n + 2) * sizeof *v);
+        v[(*n)++] = buf_take(&w);
+        v[*n] = NULL;
+    }
+}
+
+char *shell_home(const char *word)
+{
+    if (word[0] == '~' && (word[1] == '/' || !word[1]) && getenv("HOME"))
+        return xasprintf("%s%s", getenv("HOME"), word + 1);
+    return xstrdup(word);
+}
+
 char *shell_path_arg(struct magic_call *c, const char *arg, const char *what)
 {
-    size_t n = strlen(arg);
-    char *word;
-    if (n >= 2 && (arg[0] == '"' || arg[0] == '\'') && arg[n - 1] == arg[0])
-        word = xstrndup(arg + 1, n - 2);
-    else if (!arg[0]) {
+    int n;
+    char **w = shell_words(c, arg, &n);
+    char *path = NULL;
+    if (!w)
+        return NULL;
+    if (n == 0)
         magic_usage(c, "needs a %s", what);
-        return NULL;
-    } else if (strpbrk(arg, " \t")) {
+    else if (n > 1)
         magic_usage(c, "'%s' is more than one %s: put quotes around a name with spaces", arg, what);
-        return NULL;
-    } else
-        word = xstrdup(arg);
-    if (word[0] == '~' && (word[1] == '/' || !word[1]) && getenv("HOME")) {
-        char *home = xasprintf("%s%s", getenv("HOME"), word + 1);
-        free(word);
-        word = home;
-    }
-    return word;
+    else
+        path = shell_home(w[0]);
+    strv_free(w, (size_t)n);
+    return path;
 }
 
 int shell_magic_cd(struct magic_call *c)

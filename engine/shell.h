@@ -19,10 +19,22 @@ int shell_magic_pwd(struct magic_call *c);
  * sets one (NAME=VALUE or NAME VALUE). 0, or -1 with a message. */
 int shell_magic_env(struct magic_call *c);
 
-/* A path argument of the magic c as a user writes it: surrounding quotes
- * removed, a leading ~ made $HOME. malloc'd; NULL (with a usage message in
- * c->err) when arg is empty or holds more than one word. what names the
- * path for that message ("file name"). */
+/* The words of a magic's arguments, split as a shell splits them: a
+ * word ends at a space or tab outside quotes; '...' keeps its text as it
+ * is, "..." too but for \" and \\, and a backslash outside quotes keeps
+ * the next character (an escaped space: "my\ file.c"). NULL-terminated,
+ * each and the array malloc'd (strv_free), *n words; NULL with a usage
+ * message in c->err when a quote is not closed. */
+char **shell_words(struct magic_call *c, const char *args, int *n);
+
+/* word with a leading ~ made $HOME; malloc'd. */
+char *shell_home(const char *word);
+
+/* A path argument of the magic c as a user writes it: one shell word
+ * (shell_words: quotes removed, escapes read), a leading ~ made $HOME.
+ * malloc'd; NULL (with a usage message in c->err) when arg is empty, holds
+ * more than one word or leaves a quote open. what names the path for that
+ * message ("file name"). */
 char *shell_path_arg(struct magic_call *c, const char *arg, const char *what);
 
 #endif

@@ -62,3 +62,36 @@ from_file
 %run
 //---
 %run /no/such/file.c
+//---
+%%writefile '/tmp/parc_cells_17 my prog.c'
+#include <stdio.h>
+int spaced = 5;
+int main(int argc, char **argv) {
+    for (int i = 0; i < argc; i++)
+        printf("[%s]\n", argv[i]);
+    return 0;
+}
+//---
+// Names with spaces: quoted (either quotes) or with escaped spaces; %run's
+// arguments are split as a shell splits them.
+%run '/tmp/parc_cells_17 my prog.c' arg1 "arg two" it\'s "a \"quoted\" word"
+//---
+%run /tmp/parc_cells_17\ my\ prog.c one\ arg
+//---
+%load "/tmp/parc_cells_17 my prog.c"
+spaced
+//---
+%%writefile -a "/tmp/parc_cells_17 my prog.c"
+int spaced_bad = no_such_name;
+//---
+%load /tmp/parc_cells_17\ my\ prog.c
+//---
+%load '/tmp/parc_cells_17 my prog.c
+//---
+%load /tmp/parc_cells_17 my prog.c
+//---
+!mkdir -p '/tmp/parc_cells_17 dir'
+//---
+%cd '/tmp/parc_cells_17 dir'
+//---
+%pwd
