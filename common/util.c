@@ -184,7 +184,7 @@ long long parse_size(const char *s)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v < 0)
+    if (end == s || !(v >= 0)) /* nan too */
         return -1;
     long long mult = 1;
     switch (*end) {

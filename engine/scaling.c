@@ -46,11 +46,13 @@ int scaling_magic_cell(struct magic_call *c)
                                    ws);
         } else if (!strcmp(tok, "-r")) {
             const char *r = strtok_r(NULL, " \t", &save);
-            repeat = r ? atoi(r) : 0;
             if (!r)
                 return magic_usage(c, "-r needs the number of runs per worker count (1 to 1000)");
-            if (repeat < 1 || repeat > 1000)
+            char *end;
+            long v = strtol(r, &end, 10);
+            if (!isdigit((unsigned char)r[0]) || *end || v < 1 || v > 1000)
                 return magic_usage(c, "-r '%s' is not a number of runs from 1 to 1000", r);
+            repeat = (int)v;
         } else if (!strcmp(tok, "--threads")) {
             procs = 0;
         } else if (!strcmp(tok, "--procs")) {

@@ -8,6 +8,9 @@
 #include "util.h"
 #include "wire.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +127,8 @@ static int set_limit(struct session *s, const char *what, const char *value)
     char *end;
     if (!strcmp(what, "time")) {
         double v = strtod(value, &end);
-        if (end == value || *end || v < 0)
+        /* Not nan or inf; at most 1e9 s, which the supervisor counts in ns. */
+        if (end == value || *end || !(v >= 0 && v <= 1e9))
             return -1;
         s->time_limit = v;
     } else if (!strcmp(what, "mem") || !strcmp(what, "output")) {
@@ -133,8 +137,9 @@ static int set_limit(struct session *s, const char *what, const char *value)
             return -1;
         *(!strcmp(what, "mem") ? &s->mem_limit : &s->output_limit) = v;
     } else if (!strcmp(what, "procs")) {
+        errno = 0;
         long v = strtol(value, &end, 10);
-        if (end == value || *end || v < 0)
+        if (!isdigit((unsigned char)value[0]) || *end || errno || v > INT_MAX)
             return -1;
         s->procs_limit = v;
     } else {
@@ -146,8 +151,17 @@ static int set_limit(struct session *s, const char *what, const char *value)
 int session_magic_limit(struct magic_call *c)
 {
     struct session *s = c->s;
-    char what[16] = "", value[64] = "";
-    int n = sscanf(c->args, "%15s %63s", what, value);
+    /* KIND VALUE: two words, and nothing after them. */
+    char *a = c->args;
+    size_t wl = strcspn(a, " \t");
+    char *v = a + wl + strspn(a + wl, " \t");
+    size_t vl = strcspn(v, " \t");
+    const char *rest = v + vl + strspn(v + vl, " \t");
+    if (*rest)
+        return magic_usage(c, "unexpected argument '%s'", rest);
+    a[wl] = v[vl] = 0;
+    const char *what = a, *value = v;
+    int n = !*what ? 0 : !*value ? 1 : 2;
     if (n <= 0) {
         char mem[32], out[32];
         format_limit(mem, sizeof mem, s->mem_limit);

@@ -5,6 +5,8 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +61,10 @@ static char *timeit_options(struct magic_call *c, struct timeit_opts *o, int all
             free(v);
         } else {
             char *v = option_value(&p), *end;
+            errno = 0;
             long n = strtol(v, &end, 10);
-            int bad = *end || n <= 0 || (opt == 'p' && n > 17);
+            int bad = !isdigit((unsigned char)v[0]) || *end || errno || n <= 0 || (opt == 'p' && n > 17) ||
+                      (opt == 'r' && n > INT_MAX);
             if (bad) {
                 if (!*v)
                     magic_usage(c, "-%c needs a number", opt);

@@ -1236,11 +1236,14 @@ int ocl_magic_opencl(struct magic_call *c)
                                              : "--platform needs a name or a number (%%gpus lists them)");
             }
             char *end;
-            if (is_dev && ((device = (int)strtol(v, &end, 10)) < 0 || *end)) {
+            long d = is_dev ? strtol(v, &end, 10) : 0;
+            if (is_dev && (!isdigit((unsigned char)v[0]) || *end || d > 1 << 20)) {
                 buf_free(&opts);
                 return magic_usage(c, "--device '%s' is not a device number (%%gpus lists the devices)", v);
             }
-            if (is_plat)
+            if (is_dev)
+                device = (int)d;
+            else
                 platform = v;
         } else if (!strncmp(t, "--", 2)) {
             buf_free(&opts);

@@ -105,4 +105,50 @@ int j = 1;
 //---
 %timeit -n 1 -r 1 n
 //---
+%%scaling -r 3x
+kept;
+//---
+// A number with anything after it is not a number.
+%timeit -n 3x kept
+//---
+%timeit -p 5x kept
+//---
+%%timeit -r 2x
+kept;
+//---
+%timeit -r 99999999999 kept
+//---
+%%threads 3x
+int k;
+//---
+%%procs 08
+int k;
+//---
+%%mpi -n 4x
+int k;
+//---
+%%openmp -t 2x
+int k;
+//---
+%%openmp --schedule dynamic,4x
+int k;
+//---
+%omp_threads 4x
+//---
+%limit time 5s
+//---
+%limit time inf
+//---
+%limit procs 3x
+//---
+%limit mem 4Gx
+//---
+%limit time 5 more
+//---
+%%opencl --device 3x
+kernel void k(global int *p) { p[0] = 1; }
+//---
+%%opencl --device 4294967296
+kernel void k(global int *p) { p[0] = 1; }
+//---
 kept
