@@ -209,10 +209,11 @@ int session_magic_limit(struct magic_call *c)
 
 int session_magic_lsmagic(struct magic_call *c)
 {
+    if (c->args[0])
+        return magic_usage(c, "unexpected argument '%s' (%%NAME? explains one magic)", c->args);
     struct buf b = {0};
     magic_list(&b);
     fputs(b.data, stdout);
     buf_free(&b);
-    (void)c;
     return 0;
 }

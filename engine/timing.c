@@ -153,6 +153,9 @@ int timing_magic_time(struct magic_call *c)
 
 int timing_magic_time_cell(struct magic_call *c)
 {
+    if (c->args[0])
+        return magic_usage(c, "unexpected argument '%s': the code to time goes on the lines below %%%%time",
+                           c->args);
     buf_adds(c->code, "parc__time_begin();\n");
     buf_adds(c->code, c->body);
     return 0;

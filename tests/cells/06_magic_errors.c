@@ -151,4 +151,11 @@ kernel void k(global int *p) { p[0] = 1; }
 %%opencl --device 4294967296
 kernel void k(global int *p) { p[0] = 1; }
 //---
+%%time kept
+kept;
+//---
+%lsmagic all
+//---
+%magic timeit
+//---
 kept
