@@ -2,6 +2,11 @@
 // through parc.h's helpers and the plain OpenCL API, checked against C.
 %timeline off
 //---
+%%opencl --device 99
+// No such device: the cell fails (before any device is open) and the
+// session goes on without one.
+kernel void k(global float *x) { }
+//---
 %%opencl --platform pocl
 kernel void saxpy(float a, global const float *x, global float *y) {
     size_t i = get_global_id(0);
