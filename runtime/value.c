@@ -19,15 +19,20 @@
 #define MAX_ELEMS 10  /* elements shown of each array */
 #define MAX_SHOWN 100 /* values shown in all: a deep array stays a few lines */
 #define MAX_STRING 200
-#define MAX_DEPTH 16
+#define MAX_DEPTH 16   /* levels of arrays shown; deeper ones are "{ ... }" */
 
 static struct buf out;
-static int depth;
+static int depth; /* arrays and structs open (may pass MAX_DEPTH) */
 static size_t shown; /* values (not arrays or structs) shown so far */
 static int no_value;
 static int capturing; /* text taken by __parc_value_take, not sent */
-static int first[MAX_DEPTH];
-static int truncated[MAX_DEPTH];
+/* Per open level (SLOT): whether a struct has no field shown yet, whether
+ * an array is cut short (2: none of it shown). Levels from MAX_DEPTH on
+ * share the last slot: an array there shows nothing, so none of them nests
+ * inside another. */
+static int first[MAX_DEPTH + 1];
+static int truncated[MAX_DEPTH + 1];
+#define SLOT(v) (v)[depth < MAX_DEPTH ? depth : MAX_DEPTH]
 
 void __parc_value_begin(void)
 {
@@ -287,10 +292,8 @@ size_t __parc_array_begin(const char *tn, const char *elem, size_t sz, size_t es
     snprintf(t, sizeof t, "%s[%zu]", elem, n);
     type_prefix(tn, t);
     buf_adds(&out, "{ ");
-    if (depth + 1 < MAX_DEPTH) {
-        depth++;
-        truncated[depth] = n > MAX_ELEMS;
-    }
+    depth++;
+    SLOT(truncated) = n > MAX_ELEMS;
     if (n == 0) {
         buf_adds(&out, "}");
         depth--;
@@ -302,8 +305,8 @@ int __parc_array_elem(size_t i)
 {
     /* Past MAX_SHOWN values the rest of every array open is "...": a
      * double[12][12][12] shows its first 100 numbers, not 1000. */
-    if (shown >= MAX_SHOWN) {
-        truncated[depth] = i ? 1 : 2; /* 2: none of it shown */
+    if (shown >= MAX_SHOWN || depth >= MAX_DEPTH) {
+        SLOT(truncated) = i ? 1 : 2; /* 2: none of it shown */
         return 0;
     }
     if (i)
@@ -315,7 +318,7 @@ void __parc_array_end(size_t n)
 {
     if (n == 0)
         return;
-    buf_adds(&out, truncated[depth] == 2 ? "... }" : truncated[depth] ? ", ... }" : " }");
+    buf_adds(&out, SLOT(truncated) == 2 ? "... }" : SLOT(truncated) ? ", ... }" : " }");
     depth--;
 }
 
@@ -357,22 +360,21 @@ void __parc_struct_begin(const char *tn, const char *name, size_t sz)
 {
     type_prefix(tn, name);
     buf_adds(&out, "{ ");
-    if (depth + 1 < MAX_DEPTH)
-        depth++;
-    first[depth] = 1;
+    depth++;
+    SLOT(first) = 1;
 }
 
 void __parc_field(const char *name)
 {
-    if (!first[depth])
+    if (!SLOT(first))
         buf_adds(&out, ", ");
-    first[depth] = 0;
+    SLOT(first) = 0;
     buf_printf(&out, "%s = ", name);
 }
 
 void __parc_struct_end(void)
 {
-    buf_adds(&out, first[depth] ? "}" : " }");
+    buf_adds(&out, SLOT(first) ? "}" : " }");
     if (depth > 0)
         depth--;
 }
