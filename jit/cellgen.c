@@ -97,6 +97,10 @@ static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
         buf_printf(b, "__parc_struct_begin(tn, \"%s\", sz);\n", s->display);
         for (size_t f = 0; f < s->nfields; f++) {
             const char *type = s->field_types[f];
+            /* A flexible array member (`int d[]`) has no size to show and
+             * is not in the copy v: left out, as bit-fields are. */
+            if (type && strstr(type, "[]"))
+                continue;
             buf_printf(b, "__parc_field(\"%s\"); ", s->fields[f]);
             char *e = xasprintf("v.%s", s->fields[f]);
             if (type && show_rows_at(b, j, e, type, pf, k, 0)) {
