@@ -356,6 +356,16 @@ static const char *const call_names[] = {
     "MPI_Gatherv", "MPI_Allgatherv", "MPI_Scatterv", "MPI_Scan",
 };
 
+/* Records come on the ranks' stdout, where the cell's own output can forge
+ * them: what they may cost is bounded, and times a rank cannot have sent
+ * (whose sums would overflow) are not taken. */
+#define MAX_RANKS 1024         /* ranks with records when -n is not known */
+#define MAX_RECORDS 250000     /* per rank: PM_MAX_EVENTS, and room */
+#define MAX_HELD (64LL << 20)  /* bytes kept for records at once, about */
+#define MAX_RECORD_LEN 512     /* a longer line is no record */
+#define MAX_TIME (1LL << 59)   /* ns: 18 years */
+#define MAX_COUNT (1LL << 40)  /* calls a rank left out */
+
 /* One end of a message whose other end has not come yet (trace times). */
 struct msg_end {
     long long t, bytes;
@@ -388,6 +398,7 @@ struct rank_rec {
     long long shift, b1, dropped;
     long long last;    /* the latest time it is known to have run */
     long long crash_t; /* when its crashing signal came (crash_sig) */
+    long long records; /* its records kept: held, or of messages and calls */
     struct buf held;       /* lines that came before the rank could be placed */
     struct buf partial[2]; /* stdout, stderr: a line the rank has not ended */
 };
@@ -402,6 +413,8 @@ struct job_state {
     long long origin;    /* CLOCK_MONOTONIC of the recording's time 0 */
     long long lo;        /* the earliest rank's MPI_Init, trace time */
     int have_lo, compute;
+    long long held;      /* bytes kept for held lines and messages' ends */
+    long long ignored;   /* records over MAX_RECORDS or MAX_HELD */
     char local[256];
     struct buf launcher; /* mpirun's own messages */
 };
@@ -411,6 +424,12 @@ static long long mono_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether t can be a time in a rank's record. */
+static int sane(long long t)
+{
+    return t > -MAX_TIME && t < MAX_TIME;
 }
 
 static int tracing(void)
@@ -516,6 +535,7 @@ static void message_end(struct job_state *js, int src, int dst, long long tag, l
         struct msg_end other = c->q[c->head];
         c->head = (c->head + 1) % c->cap;
         c->n--;
+        js->held -= 2 * (long long)sizeof other;
         long long from = send ? t : other.t, to = send ? other.t : t;
         char name[96];
         snprintf(name, sizeof name, "message, tag %lld, %lld bytes", tag, send ? bytes : other.bytes);
@@ -535,6 +555,7 @@ static void message_end(struct job_state *js, int src, int dst, long long tag, l
     }
     c->sends = send;
     c->q[(c->head + c->n++) % c->cap] = (struct msg_end){t, bytes};
+    js->held += 2 * (long long)sizeof *c->q;
 }
 
 static void later(long long *last, long long t)
@@ -561,7 +582,7 @@ static void apply(struct job_state *js, int r, const char *s)
     long long a, b, c, d;
     int kind;
     if (sscanf(s, "E %d %lld %lld %lld %lld", &kind, &a, &b, &c, &d) == 5) {
-        if (kind < 0 || kind >= (int)(sizeof call_names / sizeof *call_names))
+        if (kind < 0 || kind >= (int)(sizeof call_names / sizeof *call_names) || !sane(a) || !sane(b))
             return;
         if (tracing())
             rtrace_event(rr->lane, TRACE_WAIT, trace_rec_name(call_names[kind]), a - rr->shift, b - rr->shift, c, d);
@@ -569,27 +590,27 @@ static void apply(struct job_state *js, int r, const char *s)
         if (rr->call_kind >= 0 && a >= rr->call_t0)
             in_call(js, r, -1, 0);
     } else if (sscanf(s, "W %d %lld", &kind, &a) == 2) {
-        if (kind >= 0 && kind < (int)(sizeof call_names / sizeof *call_names))
+        if (sane(a) && kind >= 0 && kind < (int)(sizeof call_names / sizeof *call_names))
             in_call(js, r, kind, a);
-    } else if (sscanf(s, "S %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+    } else if (sscanf(s, "S %lld %lld %lld %lld", &a, &b, &c, &d) == 4 && sane(d)) {
         message_end(js, r, (int)a, b, c, d - rr->shift, 1);
-    } else if (sscanf(s, "R %lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+    } else if (sscanf(s, "R %lld %lld %lld %lld", &a, &b, &c, &d) == 4 && sane(d)) {
         message_end(js, (int)a, r, b, c, d - rr->shift, 0);
-    } else if (sscanf(s, "F %lld", &a) == 1) {
+    } else if (sscanf(s, "F %lld", &a) == 1 && sane(a)) {
         later(&rr->last, a);
-    } else if (sscanf(s, "B %lld %lld", &a, &b) == 2) {
+    } else if (sscanf(s, "B %lld %lld", &a, &b) == 2 && sane(b)) {
         rr->ended = 1;
         rr->b1 = b;
         later(&rr->last, b);
         if (tracing())
             trace_rec_close(rr->lane, b - rr->shift);
-    } else if (sscanf(s, "D %lld", &a) == 1) {
+    } else if (sscanf(s, "D %lld", &a) == 1 && a >= 0 && a < MAX_COUNT) {
         rr->dropped = a;
-    } else if (sscanf(s, "C %d %lld", &kind, &a) == 2) {
+    } else if (sscanf(s, "C %d %lld", &kind, &a) == 2 && sane(a)) {
         rr->crash_sig = kind;
         rr->crash_t = a;
         later(&rr->last, a);
-    } else if (sscanf(s, "X %lld", &a) == 1) {
+    } else if (sscanf(s, "X %lld", &a) == 1 && sane(a)) {
         rr->exited = 1;
         later(&rr->last, a);
     }
@@ -614,6 +635,7 @@ static void place(struct job_state *js, int r)
     if (tracing())
         trace_rec_open(rr->lane, TRACE_TASK, js->compute, -rr->shift);
     window_from(js, -rr->shift);
+    js->held -= (long long)rr->held.len;
     char *held = buf_take(&rr->held);
     for (char *line = held, *nl; line && *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -629,12 +651,26 @@ static void place(struct job_state *js, int r)
 /* One "\036parc-mpi ..." line of rank r. */
 static void record_line(struct job_state *js, int r, const char *s)
 {
+    if (r >= (js->expected > 0 ? js->expected : MAX_RANKS) || strlen(s) > MAX_RECORD_LEN)
+        return;
     struct rank_rec *rr = rank_at(js, r);
     if (!rr)
         return;
     long long a, b, c;
     char host[64];
+    /* Lines held, messages' ends and calls: what an honest rank sends at
+     * most PM_MAX_EVENTS of, and what memory is kept for. */
+    if (*s != 'L' && *s != 'A' && (!rr->placed || *s == 'S' || *s == 'R' || *s == 'E')) {
+        long long kept = js->held + (long long)(js->chans_cap * sizeof *js->chans);
+        if (rr->records >= MAX_RECORDS || (kept > MAX_HELD && (*s != 'E' || !rr->placed))) {
+            js->ignored++;
+            return;
+        }
+        rr->records++;
+    }
     if (sscanf(s, "L %lld %63s %lld %lld", &a, host, &b, &c) == 4) {
+        if (!sane(b) || !sane(c))
+            return;
         rr->seen = 1;
         rr->pid = (int)a;
         snprintf(rr->host, sizeof rr->host, "%s", host);
@@ -647,6 +683,7 @@ static void record_line(struct job_state *js, int r, const char *s)
         rr->aborted = 1;
         rr->abort_code = (int)a;
     } else if (!rr->placed) {
+        js->held += (long long)strlen(s) + 1;
         buf_adds(&rr->held, s);
         buf_addc(&rr->held, '\n');
     } else {
@@ -704,6 +741,7 @@ static void finish(struct job_state *js, int failed)
             hi = end, any = 1;
         dropped += rr->dropped;
     }
+    dropped += js->ignored;
     long long margin = (hi - js->lo) / 50;
     if (any && js->have_lo && hi > js->lo && trace_rec_window && tracing())
         trace_rec_window(js->lo - margin > 0 ? js->lo - margin : 0, hi + margin);

@@ -3,6 +3,7 @@ right streams, the timeline (a lane per rank, an arrow per message) shown
 after the cell and growing live while the job runs, a failed rank as the
 cell's error with its lane kept up to the crash, and an interrupt that
 ends the whole job with no process of it left."""
+import re
 import shutil
 import threading
 import time
@@ -115,6 +116,39 @@ def test_crashed_rank_keeps_its_lane(kernel):
     reply, outputs = run_cell(kc, "kept + 1")
     assert reply["status"] == "ok"
     assert [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"] == ["(int) 6"]
+
+
+FORGED = r"""%%mpi -n 2
+/* Lines that look like parc's records: a rank the job does not have, times
+ * no clock gives, and more records than a rank makes. */
+if (rank == 1) {
+    printf("[1,1000]<stdout>:\036parc-mpi L 1 nowhere 9223372036854775807 -9223372036854775807\n");
+    printf("\036parc-mpi E 0 -9223372036854775807 9223372036854775807 1 2\n");
+    printf("\036parc-mpi W 1 -9223372036854775807\n");
+    printf("\036parc-mpi D 9223372036854775807\n");
+    for (int i = 0; i < 260000; i++)
+        printf("\036parc-mpi S 0 %d 8 %d\n", i, i);
+    fflush(stdout);
+}
+MPI_Barrier(MPI_COMM_WORLD);
+if (rank == 0)
+    printf("done\n");
+"""
+
+
+def test_forged_records_cost_little(kernel):
+    _, kc = kernel
+    reply, outputs = run_cell(kc, FORGED, timeout=60)
+    assert reply["status"] == "ok"
+    assert stream_text(outputs) == "[0] done\n"
+    # Rank 1's records past 250000 (its own MPI_Barrier too) are left out.
+    assert re.search(r"the timeline lacks 100\d\d MPI calls", stream_text(outputs, "stderr"))
+    svg = [m["content"] for m in outputs if m["msg_type"] in ("display_data", "update_display_data")][-1]["data"][
+        "image/svg+xml"]
+    assert ">rank 0 (pid " in svg and ">rank 1 (pid " in svg
+    assert ">rank 2" not in svg and "rank 1000" not in svg
+    reply, _ = run_cell(kc, "1 + 1")
+    assert reply["status"] == "ok"
 
 
 def test_failed_rank_is_the_cells_error(kernel):
