@@ -196,7 +196,9 @@ long long parse_size(const char *s)
     }
     if (*end == 'B' || *end == 'b')
         end++;
-    return *end || v * (double)mult >= 9e18 ? -1 : (long long)(v * (double)mult);
+    double bytes = v * (double)mult;
+    /* Under one byte is no size, not 0 (which callers read as "no limit"). */
+    return *end || bytes >= 9e18 || (bytes > 0 && bytes < 1) ? -1 : (long long)bytes;
 }
 
 int mkdir_p(const char *path, unsigned mode)

@@ -52,7 +52,8 @@ char *read_whole_file(const char *path, size_t *len);
 long long now_ns(void);
 
 /* "512M", "2G", "64k", "100000" (a K, M or G suffix counts 2^10, 2^20,
- * 2^30; a B after it is allowed) -> bytes; -1 if malformed. */
+ * 2^30; a B after it is allowed) -> bytes, fractions rounded down; -1 if
+ * malformed, or above 0 but under one byte ("0.2"). */
 long long parse_size(const char *s);
 
 /* mkdir -p: creates path and the folders leading to it (mode for the new
