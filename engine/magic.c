@@ -499,7 +499,11 @@ static const char *map_magic_message(const struct session *s, const struct magic
             p += n + (p[n] == '\n');
     }
     int at = source_line(s, line, &file);
-    int ucol = user_column(m, rest, gen, gen_len, col);
+    /* The message alone: the words it quotes are on its own line, not on
+     * the source line or the messages after it. */
+    char *msg = xstrndup(rest, head_len - (size_t)(rest - head));
+    int ucol = user_column(m, msg, gen, gen_len, col);
+    free(msg);
     buf_printf(out, "%s:%d", cell, at);
     if (ucol)
         buf_printf(out, ":%d", ucol);

@@ -159,3 +159,5 @@ kept;
 %magic timeit
 //---
 kept
+//---
+%time kept = "ab" * 2;
