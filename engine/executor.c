@@ -591,9 +591,9 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
     int pfd = pidfd_open(pid);
     fcntl(commit_fd, F_SETFL, O_NONBLOCK);
     long long start = now_ns(), kill_at = 0, killed_at = 0;
-    int ended = 0;
+    int ended = 0, commit_open = 1;
     while (!ended) {
-        struct pollfd p[3] = {{commit_fd, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
+        struct pollfd p[3] = {{commit_open ? commit_fd : -1, POLLIN, 0}, {s->req_fd, 0, 0}, {pfd, POLLIN, 0}};
         int r = poll(p, pfd >= 0 ? 3 : 2, 50);
         if (r < 0 && errno != EINTR)
             break;
@@ -601,8 +601,10 @@ static void supervise(struct session *s, pid_t pid, int commit_fd, struct outcom
             read_commit(commit_fd, o);
             if (o->committed)
                 _exit(0); /* the cell is the session now */
-            if (p[0].revents & POLLHUP && !(p[0].revents & POLLIN))
-                p[0].fd = -1;
+            /* A cell that closed the pipe's end runs on: only the pidfd
+             * tells when it ends (and poll must not return at once). */
+            if (!(p[0].revents & POLLIN))
+                commit_open = 0;
         }
         if (p[1].revents & (POLLHUP | POLLERR)) {
             /* The front end is gone: end the cell and the session. */

@@ -19,6 +19,12 @@ from kernelharness import TIMEOUT, alive, descendants, run_cell, stream_text, wa
 SENTINEL = 42
 
 
+def cpu_seconds(pid):
+    """The CPU time process pid has used (user and system)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def error_text(reply):
     return f"{reply.get('ename')}: {reply.get('evalue')}"
 
@@ -189,6 +195,17 @@ class TestStdio:
     def test_close_parcs_own_pipes(self, s):
         s.fails("#include <unistd.h>\nsentinel = 1; for (int fd = 0; fd < 1024; fd++) close(fd);",
                 "Crash", r"closed or replaced the file descriptors parc uses")
+
+    def test_pipes_closed_while_the_cell_runs_on(self, s):
+        # The executor waits for such a cell without spinning on the pipe
+        # the cell closed.
+        engines = [p for p in descendants(s.kernel_pid()) if alive(p)
+                   and pathlib.Path(f"/proc/{p}/comm").read_text().strip() == "parc-engine"]
+        assert len(engines) == 1, engines
+        before = cpu_seconds(engines[0])
+        s.fails("#include <unistd.h>\nfor (int fd = 3; fd < 1024; fd++) close(fd);\nusleep(1500000);",
+                "Crash", r"closed or replaced the file descriptors parc uses")
+        assert cpu_seconds(engines[0]) - before < 0.5
 
     def test_writing_to_every_small_fd(self, s):
         # parc's own pipes are out of the way: a cell's first open() gives 3,
