@@ -709,11 +709,17 @@ static void read_decl(const struct cursor *k, struct item *it, const struct spli
             d.init = range_text(k, a, i);
             d.runtime_init = needs_runtime(k, a, i, ctx, cellvars);
             size_t len = 0;
-            if (d.is_array && is(k, name_tok + 2, "]"))
+            if (d.is_array && is(k, name_tok + 2, "]")) {
                 len = !is(k, a, "{") ? string_size(k, a, i) : list_length(k, a, i);
-            size_t braced = is(k, a, "{") && !strchr(d.decl, '*') ? string_size(k, a + 1, i - 1) : 0;
-            if (braced)
-                len = braced; /* char s[] = {"xy"} */
+                /* char s[] = {"xy"}: the braces hold the string, not one
+                 * element (as in char s[][4] = {"xy"} or a struct's). */
+                if (is(k, a, "{") && !is(k, name_tok + 3, "[") && !strchr(d.decl, '*') &&
+                    text_has_word(it->specs, strlen(it->specs), "char")) {
+                    size_t braced = string_size(k, a + 1, i - 1);
+                    if (braced)
+                        len = braced;
+                }
+            }
             if (len) {
                 /* int a[] = {f(), 2}: an initializer that runs as code
                  * leaves the file-scope definition without a size, and

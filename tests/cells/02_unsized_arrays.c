@@ -27,3 +27,12 @@ d
 char *names[] = {"ada", "bob"};
 char word[] = {"xyz"};
 sizeof names / sizeof *names + sizeof word
+//---
+char sized[4] = {"ab"};
+char rows[][4] = {"ab"};
+char two[2][4] = {"ab"};
+struct tagged { char tag[4]; };
+struct tagged tg = {"abc"}, tgs[] = {"abc"};
+sizeof sized + sizeof rows + sizeof two + sizeof tgs
+//---
+tg
