@@ -179,12 +179,15 @@ static int show_rows(struct buf *b, const struct jit *j, const char *e, const ch
 }
 
 /* Type type without its first dimension ("int[2][3]" -> "int[3]",
- * "char *[4]" -> "char *"), malloc'd; NULL if it is no array. */
+ * "char *[4]" -> "char *", "int (*[2])(int)" -> "int (*)(int)"),
+ * malloc'd; NULL if it is no array ("int (*)[3]" is a pointer to arrays:
+ * its first '[' comes after a ')'). */
 static char *element_type(const char *type)
 {
     const char *a = strchr(type, '[');
     const char *z = a ? strchr(a, ']') : NULL;
-    if (!z)
+    const char *close = strchr(type, ')');
+    if (!z || (close && close < a))
         return NULL;
     size_t n = (size_t)(a - type);
     while (!z[1] && n && type[n - 1] == ' ')

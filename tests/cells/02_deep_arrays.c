@@ -61,3 +61,10 @@ struct flex *pfx = &fx;
 pfx
 //---
 1 + 1
+//---
+int rows2[2][3] = {{1, 2, 3}, {4, 5, 6}};
+int (*prow)[3] = rows2;
+prow[1]
+//---
+int (*fns[2])(int) = {0};
+fns[1]
