@@ -222,9 +222,17 @@ void __parc_show_u128(const char *tn, size_t sz, unsigned __int128 v)
     add_u128(v);
 }
 
+/* Whether a value the show functions got as a pointer (arrays decay) is
+ * an array, by its declared type name tn: "int[3]" is, "int *" is not. A
+ * name without either ("row" from typedef int row[3]), or none, leaves
+ * its size to tell: a pointer's is sizeof(void *). */
 static int is_array(const char *tn, size_t sz)
 {
-    return tn ? strchr(tn, '[') != NULL : sz != sizeof(void *);
+    if (tn && strchr(tn, '['))
+        return 1;
+    if (tn && strchr(tn, '*'))
+        return 0;
+    return sz != sizeof(void *);
 }
 
 static void add_address(const void *v)

@@ -68,3 +68,13 @@ prow[1]
 //---
 int (*fns[2])(int) = {0};
 fns[1]
+//---
+typedef int row3[3];
+typedef int *intp;
+row3 one3 = {7, 8, 9}, two3[2] = {{1, 2, 3}, {4, 5, 6}};
+intp ip3 = &one3[1];
+one3
+//---
+two3[1]
+//---
+ip3
