@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -753,18 +754,37 @@ static void finish(struct job_state *js, int failed)
 /* Output of the ranks                                                 */
 /* ------------------------------------------------------------------ */
 
+/* The digits at *p, moved past: their value (at most INT_MAX), or -1 if
+ * there are none. */
+static int tag_number(const char **p)
+{
+    if (!isdigit((unsigned char)**p))
+        return -1;
+    long long v = 0;
+    for (; isdigit((unsigned char)**p); (*p)++)
+        if (v <= INT_MAX)
+            v = v * 10 + (**p - '0');
+    return v > INT_MAX ? INT_MAX : (int)v;
+}
+
 /* "[1,3]<stdout>:text": the rank (3), the stream, the text; or -1 for a
- * line of mpirun's own. */
+ * line of mpirun's own. By hand, in time independent of the rest of the
+ * line: next_tag tries it at every '[' of a rank's line. */
 static int parse_tag(const char *line, int *err, const char **text)
 {
-    int job, rank, n = 0;
-    char stream[8];
-    if (sscanf(line, "[%d,%d]<%6[a-z]>:%n", &job, &rank, stream, &n) != 3 || !n)
+    const char *p = line;
+    if (*p++ != '[' || tag_number(&p) < 0 || *p++ != ',')
         return -1;
-    if (strcmp(stream, "stdout") && strcmp(stream, "stderr") && strcmp(stream, "stddiag"))
+    int rank = tag_number(&p);
+    if (rank < 0 || *p++ != ']')
         return -1;
-    *err = strcmp(stream, "stdout") != 0;
-    *text = line + n;
+    if (!strncmp(p, "<stdout>:", 9))
+        *err = 0;
+    else if (!strncmp(p, "<stderr>:", 9))
+        *err = 1;
+    else
+        return -1;
+    *text = p + 9;
     return rank;
 }
 

@@ -151,6 +151,16 @@ def test_forged_records_cost_little(kernel):
     assert reply["status"] == "ok"
 
 
+def test_long_line_of_brackets(kernel):
+    # Each '[' could start the tag of another rank's piece of output: a
+    # long line of them is read in time proportional to its length.
+    _, kc = kernel
+    reply, outputs = run_cell(kc, "%%mpi -n 1\nfor (int i = 0; i < 3000000; i++)\n    putchar('[');\n"
+                                  "printf(\"]\\n\");\n", timeout=30)
+    assert reply["status"] == "ok"
+    assert stream_text(outputs) == "[0] " + "[" * 3000000 + "]\n"
+
+
 def test_failed_rank_is_the_cells_error(kernel):
     _, kc = kernel
     reply, outputs = run_cell(kc, "%%mpi -n 2\nif (rank == 1) MPI_Abort(MPI_COMM_WORLD, 7);\n"
