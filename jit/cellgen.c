@@ -124,8 +124,9 @@ static void struct_shows(struct buf *b, const struct jit *j, const char *pf)
 }
 
 /* The element type of array type type when it is an array or a pointer
- * ("double[2][2]" -> "double[2]", "char *[3]" -> "char *"), malloc'd, or
- * NULL (arrays of scalars and structs have show functions of their own). */
+ * ("double[2][2]" -> "double[2]", "char *[3]" -> "char *", "const char
+ * *const [3]" -> "const char *const"), malloc'd, or NULL (arrays of
+ * scalars and structs have show functions of their own). */
 static char *row_type(const char *type)
 {
     const char *a = strchr(type, '[');
@@ -136,7 +137,22 @@ static char *row_type(const char *type)
     size_t n = strlen(elem);
     while (n && elem[n - 1] == ' ')
         elem[--n] = 0;
-    if (strchr(elem, '[') || (n && elem[n - 1] == '*'))
+    /* The pointer's own qualifiers come after its '*'. */
+    size_t m = n;
+    for (int again = 1; again;) {
+        static const char *const quals[] = {"const", "volatile", "restrict", NULL};
+        again = 0;
+        while (m && elem[m - 1] == ' ')
+            m--;
+        for (int q = 0; quals[q] && !again; q++) {
+            size_t ql = strlen(quals[q]);
+            if (m >= ql && !strncmp(elem + m - ql, quals[q], ql) && (m == ql || !text_word_char(elem[m - ql - 1]))) {
+                m -= ql;
+                again = 1;
+            }
+        }
+    }
+    if (strchr(elem, '[') || (m && elem[m - 1] == '*'))
         return elem;
     free(elem);
     return NULL;

@@ -78,3 +78,9 @@ one3
 two3[1]
 //---
 ip3
+//---
+const char *const cwords[2][2] = {{"a", "b"}, {"c", NULL}};
+int *const cptrs[2] = {0};
+cwords
+//---
+cptrs
