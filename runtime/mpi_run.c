@@ -360,7 +360,7 @@ static const char *const call_names[] = {
 /* Records come on the ranks' stdout, where the cell's own output can forge
  * them: what they may cost is bounded, and times a rank cannot have sent
  * (whose sums would overflow) are not taken. */
-#define MAX_RANKS 1024         /* ranks with records when -n is not known */
+#define MAX_RANKS 1024         /* ranks with records when their number is not known */
 #define MAX_RECORDS 250000     /* per rank: PM_MAX_EVENTS, and room */
 #define MAX_HELD (64LL << 20)  /* bytes kept for records at once, about */
 #define MAX_RECORD_LEN 512     /* a longer line is no record */
@@ -408,6 +408,7 @@ struct job_state {
     struct rank_rec *ranks;
     size_t nranks;
     int expected;        /* ranks asked for; 0: not known */
+    int max_ranks;       /* ranks whose records are taken */
     size_t lanes_made;   /* ranks below this have a lane (or never will) */
     struct channel *chans;
     size_t chans_cap, nchans;
@@ -652,7 +653,7 @@ static void place(struct job_state *js, int r)
 /* One "\036parc-mpi ..." line of rank r. */
 static void record_line(struct job_state *js, int r, const char *s)
 {
-    if (r >= (js->expected > 0 ? js->expected : MAX_RANKS) || strlen(s) > MAX_RECORD_LEN)
+    if (r >= js->max_ranks || strlen(s) > MAX_RECORD_LEN)
         return;
     struct rank_rec *rr = rank_at(js, r);
     if (!rr)
@@ -1111,6 +1112,8 @@ int parc__mpi_run(const struct parc_mpi_var *vars, unsigned long nvars)
     }
     struct job_state js = {0};
     js.expected = job->nranks ? job->nranks : job->hostfile ? 0 : cores();
+    /* mpirun's own arguments may ask for other ranks (a later -n wins). */
+    js.max_ranks = js.expected > 0 && !job->nextra ? js.expected : MAX_RANKS;
     js.origin = mono_now() - (tracing() ? trace_rec_now() : 0);
     js.compute = tracing() ? trace_rec_name("computing") : -1;
     gethostname(js.local, sizeof js.local - 1);

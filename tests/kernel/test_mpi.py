@@ -151,6 +151,18 @@ def test_forged_records_cost_little(kernel):
     assert reply["status"] == "ok"
 
 
+def test_ranks_mpirun_arguments_ask_for(kernel):
+    # A later -n among mpirun's own arguments wins: every rank has a lane.
+    _, kc = kernel
+    reply, outputs = run_cell(kc, "%%mpi -n 1 -- -n 2\nMPI_Barrier(MPI_COMM_WORLD);\n"
+                                  "if (rank == 1)\n    printf(\"size %d\\n\", size);\n", timeout=60)
+    assert reply["status"] == "ok"
+    assert stream_text(outputs) == "[1] size 2\n"
+    svg = [m["content"] for m in outputs if m["msg_type"] in ("display_data", "update_display_data")][-1]["data"][
+        "image/svg+xml"]
+    assert ">rank 0 (pid " in svg and ">rank 1 (pid " in svg
+
+
 def test_long_line_of_brackets(kernel):
     # Each '[' could start the tag of another rank's piece of output: a
     # long line of them is read in time proportional to its length.
