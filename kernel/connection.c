@@ -29,6 +29,13 @@ int kconn_max_frame(const char *env, long long *bytes, char *err, size_t errlen)
                  env, KCONN_MAX_FRAME >> 20);
         return -1;
     }
+    if (v > 0 && v < KCONN_MIN_FRAME) {
+        snprintf(err, errlen,
+                 "PARC_KERNEL_MAX_FRAME=%s is below %lld KB, too small for ordinary requests; frames up to %lld MB "
+                 "are read",
+                 env, KCONN_MIN_FRAME >> 10, KCONN_MAX_FRAME >> 20);
+        return -1;
+    }
     *bytes = v;
     return 0;
 }

@@ -25,10 +25,15 @@ struct kconn {
  * before any of it is held in memory; the kernel serves the others. */
 #define KCONN_MAX_FRAME (256LL << 20)
 
+/* The smallest limit PARC_KERNEL_MAX_FRAME may set: below it ordinary
+ * requests (a cell of a few pages, a completion) would cost every client
+ * its connection. */
+#define KCONN_MIN_FRAME (64LL << 10)
+
 /* The frame limit the environment value env asks for ("64M", "1G",
  * "1000000"; "0" for none; NULL or empty for KCONN_MAX_FRAME) into *bytes.
- * 0, or -1 with a message in err when env is malformed (*bytes is then
- * KCONN_MAX_FRAME). */
+ * 0, or -1 with a message in err when env is malformed or below
+ * KCONN_MIN_FRAME (*bytes is then KCONN_MAX_FRAME). */
 int kconn_max_frame(const char *env, long long *bytes, char *err, size_t errlen);
 
 /* Makes ZeroMQ socket sock refuse frames over bytes (0: no limit); call

@@ -263,7 +263,9 @@ static void test_frame_limit(void)
     CHECK(kconn_max_frame(NULL, &v, err, sizeof err) == 0 && v == KCONN_MAX_FRAME, "default");
     CHECK(kconn_max_frame("64M", &v, err, sizeof err) == 0 && v == 64LL << 20, "64M: %lld", v);
     CHECK(kconn_max_frame("0", &v, err, sizeof err) == 0 && v == 0, "no limit");
-    CHECK(kconn_max_frame("0.5K", &v, err, sizeof err) == 0 && v == 512, "0.5K: %lld", v);
+    CHECK(kconn_max_frame("0.5M", &v, err, sizeof err) == 0 && v == 512 << 10, "0.5M: %lld", v);
+    CHECK(kconn_max_frame("64", &v, err, sizeof err) < 0 && v == KCONN_MAX_FRAME && strstr(err, "too small"),
+          "64 bytes is refused: %s", err);
     CHECK(kconn_max_frame("0.2", &v, err, sizeof err) < 0 && v == KCONN_MAX_FRAME, "0.2 bytes is not 'no limit'");
     CHECK(kconn_max_frame("lots", &v, err, sizeof err) < 0 && v == KCONN_MAX_FRAME && strstr(err, "lots"), "%s",
           err);
