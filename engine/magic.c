@@ -2,6 +2,7 @@
  * themselves live with what they do: settings in session.c, timing in
  * timing.c. */
 #include "magic.h"
+#include "textutil.h"
 #include "diag.h"
 #include "session.h"
 
@@ -49,6 +50,13 @@ static size_t distance(const char *a, const char *b)
 static void unknown(struct buf *err, const char *cell, int line, const char *name, int is_cell)
 {
     const char *pct = is_cell ? "%%" : "%";
+    if (!text_word_char((unsigned char)name[!is_cell && name[0] == '%'])) {
+        /* "%", "%?": no name to correct. */
+        buf_printf(err, "%s:%d: error: '%s%s' names no magic: write %sNAME (%%lsmagic lists them all, %sNAME? "
+                        "explains one)\n",
+                   cell, line, pct, name, pct, pct);
+        return;
+    }
     buf_printf(err, "%s:%d: error: unknown %s magic %s%s", cell, line, is_cell ? "cell" : "line", pct, name);
     const struct magic *best = NULL;
     size_t bd = (size_t)-1;
@@ -259,6 +267,15 @@ static int ends_statement(char c)
     return c == 0 || c == ';' || c == '{' || c == '}';
 }
 
+/* Whether the line at q (starting with '%') reads as a magic wherever it
+ * stands: '%' then a name, '?' or '%' (jit/split.c's magic_at). "% b;" or
+ * "%2;" after a line that does not end a statement is C's remainder
+ * operator going on. */
+static int looks_like_magic(const char *q)
+{
+    return isalpha((unsigned char)q[1]) || q[1] == '_' || q[1] == '?' || q[1] == '%';
+}
+
 char *magic_expand(struct session *s, const char *code, int cell_no, struct buf *err, int *no_compile)
 {
     char *cell = cell_no > 0 ? xasprintf("cell[%d]", cell_no) : xstrdup("cell");
@@ -300,7 +317,7 @@ char *magic_expand(struct session *s, const char *code, int cell_no, struct buf 
         if (!in_comment && q < end && *q == '!' && ends_statement(last)) {
             add_shell(&out, q + 1, (size_t)(e - q - 1));
             last = 0;
-        } else if (!in_comment && q < end && *q == '%') {
+        } else if (!in_comment && q < end && *q == '%' && (ends_statement(last) || looks_like_magic(q))) {
             char *text = xstrndup(q + 1, (size_t)(end - q - 1));
             char *name;
             char *args = split_name(text, &name);

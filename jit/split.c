@@ -82,6 +82,19 @@ static size_t skip_quoted(const char *c, size_t i, size_t n, int *open, int *lin
     return i;
 }
 
+/* Whether the '%' at c[i], first on its line, starts a magic (the rule of
+ * engine/magic.c): '%' then a name, '?' or '%', or after what ends a
+ * statement; otherwise it is C's remainder operator going on ("% 5;"). */
+static int magic_at(const struct toks *t, const char *c, size_t i)
+{
+    char nx = c[i + 1];
+    if (isalpha((unsigned char)nx) || nx == '_' || nx == '?' || nx == '%' || !t->n)
+        return 1;
+    const struct tok *p = &t->v[t->n - 1];
+    return p->kind == T_PP || p->kind == T_MAGIC ||
+           (p->kind == T_PUNCT && p->end - p->start == 1 && strchr(";{}", c[p->start]));
+}
+
 static void lex(const char *c, struct toks *t)
 {
     size_t n = strlen(c), i = 0;
@@ -130,7 +143,7 @@ static void lex(const char *c, struct toks *t)
         }
         size_t s = i;
         int l0 = line;
-        if (at_line_start && (ch == '#' || ch == '%')) {
+        if (at_line_start && (ch == '#' || (ch == '%' && magic_at(t, c, i)))) {
             /* A directive or magic: the rest of the line, continuations included. */
             while (i < n && c[i] != '\n') {
                 if (c[i] == '\\' && i + 1 < n && c[i + 1] == '\n') {

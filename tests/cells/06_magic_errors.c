@@ -161,3 +161,15 @@ kept;
 kept
 //---
 %time kept = "ab" * 2;
+//---
+%
+//---
+%?
+//---
+// A line starting with % that goes on the statement before it is C's
+// remainder operator, not a magic.
+int rem = 17
+    % 5;
+int rem2 = 17
+%3;
+rem * 10 + rem2

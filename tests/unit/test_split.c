@@ -806,6 +806,15 @@ static void test_magics(void)
     sp("x % 3");
     EQ_STR(kinds(), "EXPR");
     EQ_STR(IT(0)->text, "x % 3");
+
+    /* A line starting with '%' that goes on an unfinished statement is
+     * the operator too; after a finished one it is a magic. */
+    sp("int r = 17\n    % 5;\nr");
+    EQ_STR(kinds(), "VAR EXPR");
+    sp("int r = 17\n%3;\nr");
+    EQ_STR(kinds(), "VAR EXPR");
+    sp("x = 1;\n% 3");
+    EQ_STR(kinds(), "STMT MAGIC");
 }
 
 /* ------------------------------------------------------------------ */
