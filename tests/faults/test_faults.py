@@ -491,7 +491,9 @@ class TestInput:
         reply, out = s.run("sentinel = 1; char line[100]; for (;;) fgets(line, sizeof line, stdin);",
                            allow_stdin=True, stdin_hook=answer)
         assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", error_text(reply)
-        assert len(answers) == 3
+        # The loop may ask once more before the interrupt reaches it on a
+        # busy machine; each extra request is answered with an interrupt.
+        assert len(answers) >= 3, answers
         s.intact()
 
 
