@@ -35,7 +35,7 @@ static char *probe_answer;
 char *introspect_in_fork(struct session *s, char *(*fn)(struct session *, const char *), const char *arg)
 {
     int p[2];
-    if (pipe(p) < 0)
+    if (pipe2(p, O_CLOEXEC) < 0)
         return NULL;
     fflush(NULL);
     pid_t pid = session_fork(s);

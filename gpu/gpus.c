@@ -5,9 +5,12 @@
 #include "opencl.h"
 #include "parc.h"
 #include "gpusession.h"
+#include "guard.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,9 @@ static void cuda_report(struct buf *out)
         buf_printf(out, "  (%d CUDA devices; parc uses device 0)\n", info.count);
 }
 
+/* How long the drivers have to answer %gpus in a throwaway fork. */
+#define PROBE_MS 30000
+
 /* Runs fn(out) in a throwaway fork when no GPU runtime lives in this
  * process yet (so that none comes to live in it), else here. */
 static void probe(void (*fn)(struct buf *), struct buf *out)
@@ -50,7 +56,7 @@ static void probe(void (*fn)(struct buf *), struct buf *out)
         return;
     }
     int p[2];
-    if (pipe(p) < 0) {
+    if (pipe2(p, O_CLOEXEC) < 0) {
         buf_printf(out, "cannot ask the drivers: pipe: %s\n", strerror(errno));
         return;
     }
@@ -65,12 +71,16 @@ static void probe(void (*fn)(struct buf *), struct buf *out)
         _exit(0);
     }
     close(p[1]);
-    buf_read_fd(out, p[0]);
+    if (pid > 0 && guard_read_all_within(p[0], out, PROBE_MS) < 0) {
+        kill(pid, SIGKILL);
+        buf_printf(out, "\nthe GPU drivers did not answer within %d s: one of them may hang; the session goes on\n",
+                   PROBE_MS / 1000);
+    }
     close(p[0]);
     if (pid < 0)
         buf_printf(out, "cannot ask the drivers: fork: %s\n", strerror(errno));
     else
-        waitpid(pid, NULL, 0);
+        guard_reap_within(pid, 1000);
 }
 
 static void report(struct buf *out)
