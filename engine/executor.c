@@ -994,18 +994,27 @@ static pid_t start_watcher(struct session *s, int cp[2], int cell_no, int *took_
     return watcher;
 }
 
+/* The pipe a cell's process reports its end on, at high descriptors;
+ * -1 after telling the front end the cell could not start. */
+static int commit_pipe(struct session *s, int cp[2])
+{
+    if (pipe2(cp, O_CLOEXEC) < 0) {
+        send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
+        send_done(s, "crashed");
+        return -1;
+    }
+    cp[0] = guard_high_fd(cp[0]);
+    cp[1] = guard_high_fd(cp[1]);
+    return 0;
+}
+
 /* Runs one cell in this process, with a watcher (gpusession.h). */
 static void execute_in_place(struct session *s, int cell_no, int rollback, int quiet, char *code)
 {
     fflush(NULL);
     int cp[2];
-    if (pipe2(cp, O_CLOEXEC) < 0) {
-        send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
-        send_done(s, "crashed");
+    if (commit_pipe(s, cp) < 0)
         return;
-    }
-    for (int i = 0; i < 2; i++)
-        cp[i] = guard_high_fd(cp[i]);
     guard_cell_reset();
     int took_over;
     pid_t watcher = start_watcher(s, cp, cell_no, &took_over);
@@ -1046,13 +1055,8 @@ static void execute(struct session *s, int cell_no, int rollback, int quiet, cha
     }
     fflush(NULL);
     int cp[2];
-    if (pipe2(cp, O_CLOEXEC) < 0) {
-        send_error(s, "EngineError", "cannot create a pipe", "cannot create a pipe");
-        send_done(s, "crashed");
+    if (commit_pipe(s, cp) < 0)
         return;
-    }
-    cp[0] = guard_high_fd(cp[0]);
-    cp[1] = guard_high_fd(cp[1]);
     interrupt_requested = 0;
     guard_cell_reset();
     pid_t executor = getpid();
