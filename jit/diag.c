@@ -108,16 +108,40 @@ static int last_line(const char *code)
 static void undefined(struct buf *out, const char *name, const char *code, const char *quoted)
 {
     char *sym = xstrndup(quoted, (size_t)(strchr(quoted, '\'') - quoted));
-    int lineno = 0, col = 0;
-    size_t len;
-    const char *line;
-    for (int n = 1; (line = text_line(code, n, &len)) || n <= last_line(code); n++)
-        for (size_t i = 0; line && i < len; i++)
-            if (!strncmp(line + i, sym, strlen(sym)) && (i == 0 || !text_word_char((unsigned char)line[i - 1])) &&
-                !text_word_char((unsigned char)line[i + strlen(sym)])) {
+    size_t sl = strlen(sym);
+    int lineno = 0, col = 0, n = 1;
+    const char *bol = code;
+    /* The last use outside comments and literals. */
+    for (const char *p = code; *p;) {
+        if (*p == '\n') {
+            n++;
+            bol = ++p;
+        } else if (p[0] == '/' && p[1] == '/') {
+            p += strcspn(p, "\n");
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            for (const char *q = p; q < (e ? e : p + strlen(p)); q++)
+                if (*q == '\n')
+                    n++, bol = q + 1;
+            p = e ? e + 2 : p + strlen(p);
+        } else if (*p == '"' || *p == '\'') {
+            char qc = *p++;
+            while (*p && *p != qc && *p != '\n')
+                p += p[0] == '\\' && p[1] && p[1] != '\n' ? 2 : 1;
+            if (*p == qc)
+                p++;
+        } else if (text_word_char((unsigned char)*p)) {
+            const char *w = p;
+            while (text_word_char((unsigned char)*p))
+                p++;
+            if ((size_t)(p - w) == sl && !strncmp(w, sym, sl)) {
                 lineno = n;
-                col = (int)i + 1;
+                col = (int)(w - bol) + 1;
             }
+        } else {
+            p++;
+        }
+    }
     const char *why = "is defined nowhere: define it in this or an earlier cell, or load the library that has "
                       "it (%lib NAME)";
     if (lineno) {

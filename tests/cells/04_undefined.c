@@ -16,3 +16,8 @@ load()
 int g(void) { return 21; }
 int twice_g(void) { return 2 * g(); }
 twice_g()
+//---
+// The use is marked, not a mention in a string or comment after it.
+int lonely(void);
+int v = lonely();
+printf("lonely is missing\n"); /* lonely */ // lonely
