@@ -356,6 +356,16 @@ SHOW_PTR(__parc_show_pldouble, long double, "long double", __parc_show_ldouble)
 void __parc_show_opaque(const char *tn, size_t sz, ...)
 {
     prefix(tn, "value");
+    /* A function pointer (declared "int (*)(int)") has no _Generic
+     * association of its own: it is shown as the address it holds. */
+    if (tn && strstr(tn, "(*") && sz == sizeof(void (*)(void))) {
+        va_list ap;
+        va_start(ap, sz);
+        void (*f)(void) = va_arg(ap, void (*)(void));
+        va_end(ap);
+        add_address(f ? (const void *)(__UINTPTR_TYPE__)f : NULL);
+        return;
+    }
     buf_printf(&out, "{%zu bytes}", sz);
 }
 

@@ -84,3 +84,7 @@ int *const cptrs[2] = {0};
 cwords
 //---
 cptrs
+//---
+int twice3(int x) { return 2 * x; }
+int (*fp3)(int) = twice3;
+fp3
