@@ -19,10 +19,9 @@ static void usage(FILE *f)
             "time=60,mem=2G,procs=64,output=1M); PARC_KERNEL_HISTORY names the input\n"
             "history file (empty: history in memory only); PARC_KERNEL_MAX_FRAME is the\n"
             "largest message frame read from a client (default 256M, at least 64K;\n"
-            "0: no limit);\n"
-            "PARC_CACHE_DIR is parc's cache folder (default $XDG_CACHE_HOME/parc or\n"
-            "~/.cache/parc), which keeps the objects of cells built by clang, gcc and\n"
-            "nvcc (off: none).\n");
+            "0: no limit); PARC_CACHE_DIR is parc's cache folder (default\n"
+            "$XDG_CACHE_HOME/parc or ~/.cache/parc), which keeps the objects of cells\n"
+            "built by clang, gcc and nvcc (off: none).\n");
 }
 
 int main(int argc, char **argv)
