@@ -645,8 +645,10 @@ static void place(struct job_state *js, int r)
         apply(js, r, line);
     }
     free(held);
+    /* Ranks past the job's have pieces of output (a tag a rank printed),
+     * never a lane. */
     if (r == 0)
-        for (size_t i = 1; i < js->nranks; i++)
+        for (size_t i = 1; i < js->nranks && (int)i < js->max_ranks; i++)
             place(js, (int)i);
 }
 
