@@ -763,10 +763,9 @@ static int tag_number(const char **p)
 {
     if (!isdigit((unsigned char)**p))
         return -1;
-    long long v = 0;
-    for (; isdigit((unsigned char)**p); (*p)++)
-        if (v <= INT_MAX)
-            v = v * 10 + (**p - '0');
+    char *end;
+    long v = strtol(*p, &end, 10); /* LONG_MAX past its range */
+    *p = end;
     return v > INT_MAX ? INT_MAX : (int)v;
 }
 
