@@ -63,6 +63,14 @@ class GpuSession(Session):
         out = self.ok(STILL_IN_PLACE)
         assert stream_text(out) == f"refs 1, sentinel {value}\n", (stream_text(out), stream_text(out, "stderr"))
 
+    def undone(self, cell, probe, expected):
+        """What cell leaves set in the process is undone: probe, the next
+        cell, prints expected, still in place."""
+        self.ok(cell)
+        out = self.ok(probe)
+        assert stream_text(out) == expected, stream_text(out)
+        self.in_place()
+
 
 @pytest.fixture(scope="class")
 def g():
@@ -109,11 +117,10 @@ class TestInPlaceGuard:
         g.in_place()
 
     def test_setvbuf_with_a_buffer_on_the_cell_stack(self, g):
-        g.ok('char buf[256]; setvbuf(stdout, buf, _IOFBF, sizeof buf); printf("full\\n");')
-        out = g.ok('int junk[4096]; for (int i = 0; i < 4096; i++) junk[i] = i;\n'
-                   'printf("line one\\n"); printf("line two\\n");')
-        assert stream_text(out) == "line one\nline two\n"
-        g.in_place()
+        g.undone('char buf[256]; setvbuf(stdout, buf, _IOFBF, sizeof buf); printf("full\\n");',
+                 'int junk[4096]; for (int i = 0; i < 4096; i++) junk[i] = i;\n'
+                 'printf("line one\\n"); printf("line two\\n");',
+                 "line one\nline two\n")
 
     def test_alarm_and_timers_left_set(self, g):
         g.ok("#include <unistd.h>\n#include <sys/time.h>\nalarm(1);\n"
@@ -131,11 +138,10 @@ class TestInPlaceGuard:
         g.in_place()
 
     def test_signal_mask_left_blocked(self, g):
-        g.ok("sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);")
-        out = g.ok("sigset_t now; sigprocmask(SIG_BLOCK, NULL, &now);\n"
-                   'printf("%d %d\\n", sigismember(&now, SIGUSR1), sigismember(&now, SIGTERM));')
-        assert stream_text(out) == "0 0\n"
-        g.in_place()
+        g.undone("sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);",
+                 "sigset_t now; sigprocmask(SIG_BLOCK, NULL, &now);\n"
+                 'printf("%d %d\\n", sigismember(&now, SIGUSR1), sigismember(&now, SIGTERM));',
+                 "0 0\n")
 
     def test_resource_limits(self, g, tmp_path):
         # A file size limit of 0 left behind would kill the session with
