@@ -183,22 +183,18 @@ static void note_spawn(void)
 }
 
 /* Calls fn(id) for every POSIX timer of this process, from
- * /proc/self/timers ("ID: N" lines); returns how many there are. */
-static int each_timer(void (*fn)(int))
+ * /proc/self/timers ("ID: N" lines). */
+static void each_timer(void (*fn)(int))
 {
     FILE *f = fopen("/proc/self/timers", "re");
     if (!f)
-        return 0;
+        return;
     char line[256];
-    int n = 0, id;
+    int id;
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "ID: %d", &id) == 1) {
-            n++;
-            if (fn)
-                fn(id);
-        }
+        if (sscanf(line, "ID: %d", &id) == 1)
+            fn(id);
     fclose(f);
-    return n;
 }
 
 static void note_timer(int id)
